@@ -19,6 +19,9 @@
  *
  * VEIL_CMD_SET_DEVICE (requires CAP_NET_ADMIN in that user namespace)
  *	Changes the attributes that are present and leaves the others alone.
+ *	A peer named by public key is created unless it exists (or the request
+ *	says VEIL_PEER_F_UPDATE_ONLY); a prefix given to a peer is taken away
+ *	from the peer that had it.
  *	The request is validated completely before anything is applied: a
  *	request that is refused, for any reason, leaves the device exactly as
  *	it was, and the refusal carries an extended ack message.
@@ -47,7 +50,7 @@ enum veil_cmd {
 #define VEIL_CMD_MAX (__VEIL_CMD_MAX - 1)
 
 enum veil_device_flag {
-	/* Remove every peer not named in this request. */
+	/* Remove every existing peer before applying this request's peers. */
 	VEIL_DEVICE_F_REPLACE_PEERS = 1U << 0,
 	__VEIL_DEVICE_F_ALL = VEIL_DEVICE_F_REPLACE_PEERS
 };
