@@ -53,14 +53,24 @@ struct veil_aip_reserve {
 };
 
 void veil_aip_init(struct veil_allowedips *table);
-/* Removes every prefix (e.g. on device teardown). */
+/*
+ * Removes every prefix (e.g. on device teardown). Nodes are unlinked from
+ * their peers' allowedips_list, so peers that still own prefixes must not
+ * have been freed yet.
+ */
 void veil_aip_free(struct veil_allowedips *table, struct mutex *lock);
 
 void veil_aip_reserve_init(struct veil_aip_reserve *r);
-/* Makes sure @r holds enough nodes for @inserts more inserts. */
+/*
+ * Adds to @r the nodes for @inserts more inserts (VEIL_AIP_NODES_PER_INSERT
+ * each), on top of what @r already holds: calling it once per prefix to be
+ * inserted, or once with the total, both work. On failure (-ENOMEM, or
+ * -E2BIG if the count overflows) @r keeps what it holds; release it.
+ * Needs no lock: @r belongs to the caller.
+ */
 int veil_aip_reserve(struct veil_aip_reserve *r, unsigned int inserts,
 		     gfp_t gfp);
-/* Frees what is left in @r. */
+/* Frees what is left in @r; @r is then empty and may be reused. */
 void veil_aip_reserve_release(struct veil_aip_reserve *r);
 
 /*

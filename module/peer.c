@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Peers: lifetime and lookup by public key.
+ *
+ * The device holds one reference on each linked peer; removal unlinks the
+ * peer from the allowed-IPs trie, the peer list and the hashtable, marks it
+ * dead and drops that reference. Others (a dump's cursor, later the data
+ * path) hold their own. The memory is wiped and freed one RCU grace period
+ * after the last reference goes, so an RCU reader that found the peer in the
+ * trie or the hashtable can still use it until it leaves its read section.
+ */
+
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/siphash.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "device.h"
+#include "peer.h"
+
+#define VEIL_PEER_TABLE_MIN_SHIFT	4
+#define VEIL_PEER_TABLE_MAX_SHIFT	19
+
+static struct hlist_head *veil_peer_bucket(struct veil_device *vdev,
+					   struct veil_peer_table *table,
+					   const u8 key[VEIL_KEY_LEN])
+{
+	u64 hash = siphash(key, VEIL_KEY_LEN, &vdev->hash_key);
+
+	return &table->buckets[hash & ((1U << table->shift) - 1)];
+}
+
+static struct veil_peer_table *veil_peer_table_alloc(unsigned int shift,
+						     unsigned int slot)
+{
+	struct veil_peer_table *table;
+	unsigned int i;
+
+	table = kvmalloc(struct_size(table, buckets, 1U << shift),
+			 GFP_KERNEL);
+	if (!table)
+		return NULL;
+	table->shift = shift;
+	table->slot = slot;
+	for (i = 0; i < (1U << shift); i++)
+		INIT_HLIST_HEAD(&table->buckets[i]);
+	return table;
+}
+
+static struct veil_peer_table *veil_peer_table(struct veil_device *vdev)
+{
+	return rcu_dereference_protected(vdev->peer_table,
+					 lockdep_is_held(&vdev->update_lock));
+}
+
+int veil_peer_table_init(struct veil_device *vdev)
+{
+	struct veil_peer_table *table;
+
+	table = veil_peer_table_alloc(VEIL_PEER_TABLE_MIN_SHIFT, 0);
+	if (!table)
+		return -ENOMEM;
+	get_random_bytes(&vdev->hash_key, sizeof(vdev->hash_key));
+	RCU_INIT_POINTER(vdev->peer_table, table);
+	return 0;
+}
+
+/* At teardown, when no peer is left and there are no readers. */
+void veil_peer_table_free(struct veil_device *vdev)
+{
+	kvfree(rcu_dereference_protected(vdev->peer_table, true));
+	RCU_INIT_POINTER(vdev->peer_table, NULL);
+}
+
+int veil_peer_table_prepare(struct veil_device *vdev, unsigned int peers,
+			    struct veil_peer_table **new)
+{
+	struct veil_peer_table *table = veil_peer_table(vdev);
+	unsigned int shift;
+
+	*new = NULL;
+	/* Keep at most two peers per bucket on average. */
+	if (table->shift >= VEIL_PEER_TABLE_MAX_SHIFT ||
+	    peers <= (2U << table->shift))
+		return 0;
+	shift = clamp_t(unsigned int, order_base_2(peers),
+			table->shift + 1, VEIL_PEER_TABLE_MAX_SHIFT);
+	*new = veil_peer_table_alloc(shift, !table->slot);
+	return *new ? 0 : -ENOMEM;
+}
+
+void veil_peer_table_discard(struct veil_peer_table *table)
+{
+	kvfree(table);
+}
+
+void veil_peer_table_commit(struct veil_device *vdev,
+			    struct veil_peer_table *new)
+{
+	struct veil_peer_table *old = veil_peer_table(vdev);
+	struct veil_peer *peer;
+
+	if (!new)
+		return;
+	/*
+	 * hash_node[new->slot] is unused: the previous resize waited for
+	 * every reader of the table that used it.
+	 */
+	list_for_each_entry(peer, &vdev->peer_list, peer_list)
+		hlist_add_head_rcu(&peer->hash_node[new->slot],
+				   veil_peer_bucket(vdev, new, peer->public_key));
+	rcu_assign_pointer(vdev->peer_table, new);
+	synchronize_rcu();
+	kvfree(old);
+}
+
+struct veil_peer *veil_peer_alloc(struct veil_device *vdev,
+				  const u8 public_key[VEIL_KEY_LEN])
+{
+	struct veil_peer *peer;
+
+	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
+	if (!peer)
+		return NULL;
+	peer->vdev = vdev;
+	memcpy(peer->public_key, public_key, VEIL_KEY_LEN);
+	rwlock_init(&peer->lock);
+	peer->endpoint.addr.sa_family = AF_UNSPEC;
+	INIT_LIST_HEAD(&peer->allowedips_list);
+	INIT_LIST_HEAD(&peer->peer_list);
+	kref_init(&peer->refcount);
+	return peer;
+}
+
+void veil_peer_free_unlinked(struct veil_peer *peer)
+{
+	kfree_sensitive(peer);
+}
+
+void veil_peer_link(struct veil_peer *peer)
+{
+	struct veil_device *vdev = peer->vdev;
+	struct veil_peer_table *table = veil_peer_table(vdev);
+
+	lockdep_assert_held(&vdev->update_lock);
+	list_add_tail_rcu(&peer->peer_list, &vdev->peer_list);
+	hlist_add_head_rcu(&peer->hash_node[table->slot],
+			   veil_peer_bucket(vdev, table, peer->public_key));
+	vdev->num_peers++;
+}
+
+void veil_peer_remove(struct veil_peer *peer)
+{
+	struct veil_device *vdev = peer->vdev;
+	struct veil_peer_table *table = veil_peer_table(vdev);
+
+	lockdep_assert_held(&vdev->update_lock);
+	veil_aip_remove_by_peer(&vdev->aip, peer, &vdev->update_lock);
+	list_del_rcu(&peer->peer_list);
+	hlist_del_rcu(&peer->hash_node[table->slot]);
+	vdev->num_peers--;
+	peer->dead = true;
+	veil_peer_put(peer);
+}
+
+void veil_peer_remove_all(struct veil_device *vdev)
+{
+	struct veil_peer *peer, *tmp;
+
+	lockdep_assert_held(&vdev->update_lock);
+	list_for_each_entry_safe(peer, tmp, &vdev->peer_list, peer_list) {
+		veil_peer_remove(peer);
+		cond_resched();
+	}
+}
+
+struct veil_peer *veil_peer_lookup(struct veil_device *vdev,
+				   const u8 public_key[VEIL_KEY_LEN])
+{
+	struct veil_peer_table *table;
+	struct veil_peer *peer;
+	struct hlist_head *bucket;
+
+	table = rcu_dereference_check(vdev->peer_table,
+				      lockdep_is_held(&vdev->update_lock) ||
+				      rcu_read_lock_bh_held());
+	bucket = veil_peer_bucket(vdev, table, public_key);
+	/* Only one slot is linked into a given table: walk that one. */
+	if (table->slot) {
+		hlist_for_each_entry_rcu(peer, bucket, hash_node[1],
+					 lockdep_is_held(&vdev->update_lock))
+			if (!memcmp(peer->public_key, public_key, VEIL_KEY_LEN))
+				return peer;
+	} else {
+		hlist_for_each_entry_rcu(peer, bucket, hash_node[0],
+					 lockdep_is_held(&vdev->update_lock))
+			if (!memcmp(peer->public_key, public_key, VEIL_KEY_LEN))
+				return peer;
+	}
+	return NULL;
+}
+
+struct veil_peer *veil_peer_get(struct veil_peer *peer)
+{
+	kref_get(&peer->refcount);
+	return peer;
+}
+
+static void veil_peer_free_rcu(struct rcu_head *rcu)
+{
+	kfree_sensitive(container_of(rcu, struct veil_peer, rcu));
+}
+
+static void veil_peer_release(struct kref *kref)
+{
+	struct veil_peer *peer = container_of(kref, struct veil_peer, refcount);
+
+	call_rcu(&peer->rcu, veil_peer_free_rcu);
+}
+
+void veil_peer_put(struct veil_peer *peer)
+{
+	kref_put(&peer->refcount, veil_peer_release);
+}
+
+void veil_peer_set_endpoint(struct veil_peer *peer,
+			    const union veil_endpoint *ep)
+{
+	write_lock_bh(&peer->lock);
+	peer->endpoint = *ep;
+	write_unlock_bh(&peer->lock);
+}
+
+void veil_peer_get_endpoint(struct veil_peer *peer, union veil_endpoint *ep)
+{
+	read_lock_bh(&peer->lock);
+	*ep = peer->endpoint;
+	read_unlock_bh(&peer->lock);
+}

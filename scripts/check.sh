@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/check.sh [--host-only]   (make check / make check-host)
+#
+# 1. installs missing Debian packages (scripts/deps.sh);
+# 2. builds the module with W=1 (any compiler warning fails), the tool and the
+#    selftests;
+# 3. host checks: DKMS add/build/remove in a throw-away tree, checkpatch.pl
+#    --strict, sparse (C=2: every file);
+# 4. boots the VM once (scripts/vm-run): loads the module with selftest=1,
+#    runs `make -C selftests run_tests`, unloads the module;
+# 5. prints the whole TAP on stdout, then as the last line
+#    "N passed, N failed[, N skipped]"; exit status 1 when anything failed.
+#
+# Counting (the final line): every host check and every guest-side check is
+# one test point. For each selftest program, every subtest result line it
+# printed ("# ok N ..." / "# not ok N ..." one level down in the runner's
+# output) is one test point, and the program's own top-level result counts
+# only when it printed no subtest results; a program that failed (or timed
+# out) without reporting a failed subtest adds one failure; "# SKIP" counts as
+# skipped. A runner that reports fewer programs than its plan, a VM timeout,
+# a guest that never finished, and any kernel WARNING/BUG/Oops/... in the
+# guest log are failures too.
+#
+# Logs: build/check/ (build logs, the VM console log, dmesg, raw TAP).
+# Environment: VEIL_CHECK_VM_TIMEOUT (seconds for the whole VM run, default
+# 1500), VEIL_VM_* (see scripts/vm-run), KDIR (default Debian's headers).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPO=$(pwd)
+
+host_only=0
+[ "${1:-}" = --host-only ] && host_only=1
+
+L=$REPO/build/check
+rm -rf "$L"
+mkdir -p "$L"
+body=$L/tap.body   # result lines as "@@R@@ ok NAME" (numbered at the end)
+: >"$body"
+pass=0 fail=0 skip=0
+t0=$(date +%s)
+
+log() { echo "check: $*" >&2; }
+# result STATUS NAME [DIAG-FILE]: one host-side test point.
+result() {
+	local st=$1 name=$2 diag=${3:-}
+	echo "@@R@@ $st - $name" >>"$body"
+	if [ -n "$diag" ] && [ -s "$diag" ]; then
+		sed 's/^/# /' "$diag" >>"$body"
+	fi
+	case "$st" in
+	ok) pass=$((pass + 1)) ;;
+	*) fail=$((fail + 1)) ;;
+	esac
+	log "$st - $name"
+}
+# The tail of a log, plus its warning/error lines, as a diagnostics file.
+diag_of() {
+	local f=$1 out=$L/diag.$RANDOM
+	{ grep -aE 'warning:|error:|Error [0-9]' "$f" | head -n 40 || true
+	  echo "--- last lines of ${f#"$REPO"/} ---"
+	  tail -n 25 "$f"; } >"$out"
+	echo "$out"
+}
+finish() {
+	local n=0 line
+	{
+		echo "TAP version 13"
+		echo "1..$(grep -c '^@@R@@ ' "$body" || true)"
+		while IFS= read -r line; do
+			if [[ $line == "@@R@@ "* ]]; then
+				n=$((n + 1))
+				line=${line#@@R@@ }
+				case "$line" in
+				"not ok"*) echo "not ok $n${line#not ok}" ;;
+				*) echo "ok $n${line#ok}" ;;
+				esac
+			else
+				echo "$line"
+			fi
+		done <"$body"
+		echo "# total time $(($(date +%s) - t0))s; logs in ${L#"$REPO"/}/"
+	} >"$L/check.tap"
+	cat "$L/check.tap"
+	if [ "$skip" -gt 0 ]; then
+		echo "$pass passed, $fail failed, $skip skipped"
+	else
+		echo "$pass passed, $fail failed"
+	fi
+	exit $((fail > 0))
+}
+
+# ---- 1. dependencies ---------------------------------------------------------
+log "dependencies (scripts/deps.sh)"
+if ! scripts/deps.sh >"$L/deps.log" 2>&1; then
+	result "not ok" "deps: install the Debian packages" "$(diag_of "$L/deps.log")"
+	finish
+fi
+KVER=$(scripts/kver)
+KDIR=${KDIR:-/lib/modules/$KVER/build}
+export KDIR
+log "kernel $KVER, KDIR $KDIR"
+
+# ---- 2. builds ---------------------------------------------------------------
+# Do not let a caller's W=/C= (make check W=1) change what is checked.
+unset W C
+mk() { make --no-print-directory "$@"; }
+
+log "build: module (W=1)"
+module_ok=0
+if mk module W=1 >"$L/build-module.log" 2>&1; then
+	if grep -aqE 'warning:|error:' "$L/build-module.log"; then
+		result "not ok" "build: module with W=1 has no warnings" "$(diag_of "$L/build-module.log")"
+	else
+		result ok "build: module with W=1 has no warnings"
+	fi
+	[ -e module/veil.ko ] && module_ok=1
+else
+	result "not ok" "build: module with W=1 has no warnings" "$(diag_of "$L/build-module.log")"
+fi
+
+log "build: userspace"
+userspace_ok=0
+if mk userspace >"$L/build-userspace.log" 2>&1; then
+	result ok "build: userspace"
+	userspace_ok=1
+else
+	result "not ok" "build: userspace" "$(diag_of "$L/build-userspace.log")"
+fi
+
+log "build: selftests"
+selftests_ok=0
+if mk selftests >"$L/build-selftests.log" 2>&1; then
+	result ok "build: selftests"
+	selftests_ok=1
+else
+	result "not ok" "build: selftests" "$(diag_of "$L/build-selftests.log")"
+fi
+
+# ---- 3. host checks ------------------------------------------------------------
+log "host: dkms add/build/remove"
+dkms_check() {
+	local ver tmp keys_before rc=0
+	ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' dkms.conf)
+	[ -n "$ver" ] || { echo "no PACKAGE_VERSION in dkms.conf"; return 1; }
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/veil-dkms.XXXXXX")
+	# dkms generates a signing key on first use: leave no such state behind.
+	keys_before=$(ls /var/lib/dkms/mok.key /var/lib/dkms/mok.pub 2>/dev/null || true)
+	# A private source tree (<tmp>/src/veil-<ver>) and DKMS tree: the
+	# system's /usr/src and /var/lib/dkms are not touched.
+	mkdir -p "$tmp/src/veil-$ver" "$tmp/dkms"
+	cp -r Kbuild dkms.conf module uapi "$tmp/src/veil-$ver/"
+	find "$tmp/src/veil-$ver" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
+		-o -name '.*.cmd' -o -name '*.order' -o -name Module.symvers \) -delete
+	local o=(-m veil -v "$ver" --sourcetree "$tmp/src" --dkmstree "$tmp/dkms")
+	{ dkms add "${o[@]}" && dkms build "${o[@]}" -k "$KVER" &&
+	  dkms status "${o[@]}" | tee /dev/stderr | grep -q ': built'; } || rc=1
+	[ "$rc" = 0 ] || cat "$tmp/dkms/veil/$ver/$KVER/x86_64/log/make.log" 2>/dev/null ||
+		cat "$tmp"/dkms/veil/"$ver"/build/make.log 2>/dev/null || true
+	dkms remove "${o[@]}" --all || rc=1
+	rm -rf "$tmp"
+	if [ -z "$keys_before" ]; then
+		rm -f /var/lib/dkms/mok.key /var/lib/dkms/mok.pub
+	fi
+	return "$rc"
+}
+if dkms_check >"$L/dkms.log" 2>&1; then
+	result ok "host: dkms add, build -k $KVER, remove"
+else
+	result "not ok" "host: dkms add, build -k $KVER, remove" "$(diag_of "$L/dkms.log")"
+fi
+
+log "host: checkpatch --strict"
+if scripts/checkpatch.sh >"$L/checkpatch.log" 2>&1; then
+	result ok "host: checkpatch.pl --strict is clean"
+else
+	grep -aE '^(ERROR|WARNING|CHECK)|^#[0-9]+: FILE' "$L/checkpatch.log" | head -n 60 >"$L/checkpatch.diag" || true
+	[ -s "$L/checkpatch.diag" ] || tail -n 20 "$L/checkpatch.log" >"$L/checkpatch.diag"
+	result "not ok" "host: checkpatch.pl --strict is clean" "$L/checkpatch.diag"
+fi
+
+log "host: sparse"
+# C=2 checks every file (C=1 only the ones being recompiled); W=1 as above
+# so that nothing is rebuilt.
+if mk module W=1 C=2 >"$L/sparse.log" 2>&1; then
+	if grep -aqE 'warning:|error:' "$L/sparse.log"; then
+		result "not ok" "host: sparse (make module C=2) has no warnings" "$(diag_of "$L/sparse.log")"
+	else
+		result ok "host: sparse (make module C=2) has no warnings"
+	fi
+else
+	result "not ok" "host: sparse (make module C=2) has no warnings" "$(diag_of "$L/sparse.log")"
+fi
+
+[ "$host_only" = 1 ] && finish
+
+# ---- 4. the VM ---------------------------------------------------------------------
+if [ "$module_ok" != 1 ] || [ "$userspace_ok" != 1 ] || [ "$selftests_ok" != 1 ]; then
+	echo "the build failed: the VM tests were not run" >"$L/vm.diag"
+	result "not ok" "vm: selftests (not run)" "$L/vm.diag"
+	finish
+fi
+vm=$L/vm
+mkdir -p "$vm"
+tmo=${VEIL_CHECK_VM_TIMEOUT:-1500}
+log "vm: booting (timeout ${tmo}s; console below and in ${vm#"$REPO"/}/console.log)"
+set +e
+scripts/vm-run --timeout "$tmo" --out "$vm" "scripts/lib/check-guest $vm" >&2
+vrc=$?
+set -e
+log "vm: vm-run exited with $vrc"
+
+# Guest-side checks (module load, unload, kmemleak).
+if [ -f "$vm/guest-results" ]; then
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "*) echo "@@R@@ $line" >>"$body"; pass=$((pass + 1)) ;;
+		"not ok - "*) echo "@@R@@ $line" >>"$body"; fail=$((fail + 1)) ;;
+		*) echo "$line" >>"$body" ;;
+		esac
+	done <"$vm/guest-results"
+fi
+
+# The selftests runner's TAP, renumbered into ours and counted (see the top).
+if [ -s "$vm/selftests.tap" ]; then
+	tr -d '\r' <"$vm/selftests.tap" | awk -v counts="$L/selftests.counts" '
+	function flush_prog(status, rest,   isskip) {
+		isskip = (toupper(rest) ~ /# *SKIP/)
+		if (sp + sf + ss == 0) {
+			if (status == "not ok") f++
+			else if (isskip) s++
+			else p++
+		} else {
+			p += sp; f += sf; s += ss
+			if (status == "not ok" && sf == 0) f++
+		}
+		sp = sf = ss = 0
+	}
+	/^TAP version/ { next }
+	/^1\.\.[0-9]+/ { plan = substr($0, 4) + 0; next }
+	/^(not )?ok [0-9]+/ {
+		status = ($1 == "not") ? "not ok" : "ok"
+		rest = $0
+		sub(/^(not )?ok [0-9]+/, "", rest)
+		flush_prog(status, rest)
+		nres++
+		print "@@R@@ " status rest
+		next
+	}
+	/^# (not )?ok [0-9]+/ {
+		if ($2 == "not") sf++
+		else if (toupper($0) ~ /# *SKIP/) ss++
+		else sp++
+	}
+	{ print }
+	END {
+		if (plan > 0 && nres < plan) {
+			print "@@R@@ not ok - vm: selftests runner reported " nres + 0 " of " plan " programs"
+			f++
+		}
+		print p + 0, f + 0, s + 0, nres + 0 > counts
+	}' >>"$body"
+	read -r sp sf ss nprog <"$L/selftests.counts"
+	pass=$((pass + sp)) fail=$((fail + sf)) skip=$((skip + ss))
+	# The runner counts the same way: say so when the numbers differ.
+	tot=$(grep -a '# veil-totals:' "$vm/selftests.tap" | tail -n 1 || true)
+	[ -z "$tot" ] || [ "$tot" = "# veil-totals: pass=$sp fail=$sf skip=$ss" ] ||
+		echo "# note: check.sh counted pass=$sp fail=$sf skip=$ss ($nprog programs), the runner: ${tot#\# }" >>"$body"
+else
+	echo "no selftests output (see ${vm#"$REPO"/}/console.log)" >"$L/vm.diag"
+	tail -n 30 "$vm/console.log" >>"$L/vm.diag" 2>/dev/null || true
+	result "not ok" "vm: selftests produced TAP output" "$L/vm.diag"
+fi
+
+# The VM itself: finished in time, kernel log clean.
+status() { sed -n "s/^$1=//p" "$vm/vm-status" 2>/dev/null; }
+if [ "$(status timeout)" = 1 ] || [ "$vrc" = 124 ]; then
+	echo "the VM run hit its ${tmo}s timeout (VEIL_CHECK_VM_TIMEOUT)" >"$L/vm.diag"
+	tail -n 30 "$vm/console.log" >>"$L/vm.diag" 2>/dev/null || true
+	result "not ok" "vm: finished within the timeout" "$L/vm.diag"
+elif [ "$(status guest_rc)" = none ] || [ -z "$(status guest_rc)" ]; then
+	echo "the guest never reported an exit status (vm-run exit $vrc): boot failure or panic" >"$L/vm.diag"
+	tail -n 40 "$vm/console.log" >>"$L/vm.diag" 2>/dev/null || true
+	result "not ok" "vm: guest ran to completion" "$L/vm.diag"
+else
+	result ok "vm: guest ran to completion within the timeout ($(status wall_seconds)s, boot $(status boot_seconds)s)"
+fi
+nprob=$(status kernel_problems)
+if [ "${nprob:-0}" != 0 ] || [ "$vrc" = 97 ]; then
+	{ echo "kernel problems in the guest log (${vm#"$REPO"/}/dmesg.log, console.log):"
+	  head -n 60 "$vm/kernel-problems.log" 2>/dev/null; } >"$L/vm.diag" || true
+	result "not ok" "vm: guest kernel log has no WARNING/BUG/Oops/lockdep/KASAN/kmemleak reports" "$L/vm.diag"
+else
+	result ok "vm: guest kernel log has no WARNING/BUG/Oops/lockdep/KASAN/kmemleak reports"
+fi
+finish

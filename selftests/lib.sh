@@ -1,0 +1,621 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers for the veil selftests. Source it from a test script:
+#
+#	. "$(dirname "$0")/lib.sh"
+#
+# What it gives:
+#  - TAP output (ktap style): tap_plan, ok, not_ok, skip, check, diag, tap_done
+#  - expect_fail / expect_refused: a command must fail with a one-line error
+#    on stderr (and, for expect_refused, leave a device's configuration intact)
+#  - network namespaces with unique names, always removed on exit (ns_new)
+#  - the CLI ($VEIL), key helpers, bulk random keys, config snapshots
+#  - module loading when a test runs alone (require_module)
+#  - kernel log checks (kernel_log_clean)
+#
+# Environment overrides (for running the tests against another implementation,
+# e.g. VEIL=wg VEIL_LINK_TYPE=wireguard VEIL_MODULE=wireguard VEIL_GENL=wireguard):
+#   VEIL            the CLI binary (default: <repo>/userspace/veil, else veil in PATH)
+#   VEIL_LINK_TYPE  the rtnl link kind (default veil)
+#   VEIL_MODULE     the module name (default veil)
+#   VEIL_GENL       the generic netlink family name (default veil)
+#   VEIL_LOAD_ARGS  module parameters used when a test loads the module
+#                   (default selftest=1)
+
+VEIL_SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VEIL_REPO=$(cd "$VEIL_SELFTEST_DIR/.." && pwd)
+VEIL_TEST_NAME=$(basename "$0")
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+if [ -z "${VEIL:-}" ]; then
+	if [ -x "$VEIL_REPO/userspace/veil" ]; then
+		VEIL=$VEIL_REPO/userspace/veil
+	else
+		VEIL=$(command -v veil 2>/dev/null || echo veil)
+	fi
+fi
+VEIL_LINK_TYPE=${VEIL_LINK_TYPE:-veil}
+VEIL_MODULE=${VEIL_MODULE:-veil}
+VEIL_GENL=${VEIL_GENL:-veil}
+VEIL_LOAD_ARGS=${VEIL_LOAD_ARGS-selftest=1}
+# Never wait for DNS: one resolution attempt, no retries.
+export WG_ENDPOINT_RESOLUTION_RETRIES=0 VEIL_ENDPOINT_RESOLUTION_RETRIES=0
+# Pretty output must show "(hidden)" for secrets, whatever the caller set.
+unset WG_HIDE_KEYS VEIL_HIDE_KEYS
+export LC_ALL=C
+
+# ---------------------------------------------------------------------------
+# TAP
+
+__tap_num=0
+__tap_fail=0
+__tap_skip=0
+__tap_plan=0
+
+# diag TEXT...: diagnostic lines, each prefixed with "# ".
+diag()
+{
+	printf '%s\n' "$*" | sed -e 's/^/# /'
+}
+
+__tap_desc()
+{
+	# A '#' in a description would start a TAP directive.
+	printf '%s' "$*" | tr '\n#' ' _'
+}
+
+tap_plan()
+{
+	__tap_plan=$1
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+ok()
+{
+	__tap_num=$((__tap_num + 1))
+	echo "ok $__tap_num $(__tap_desc "$1")"
+}
+
+# not_ok DESC [DIAG...]
+not_ok()
+{
+	local desc=$1
+	shift
+	__tap_num=$((__tap_num + 1))
+	__tap_fail=$((__tap_fail + 1))
+	echo "not ok $__tap_num $(__tap_desc "$desc")"
+	[ $# -eq 0 ] || diag "$@"
+}
+
+# skip DESC REASON
+skip()
+{
+	__tap_num=$((__tap_num + 1))
+	__tap_skip=$((__tap_skip + 1))
+	echo "ok $__tap_num $(__tap_desc "$1") # SKIP $(__tap_desc "$2")"
+}
+
+# skip_n N DESC REASON: skip N assertions at once (a whole block whose
+# prerequisite is missing), so that the plan still adds up.
+skip_n()
+{
+	local i
+	for ((i = 1; i <= $1; i++)); do
+		skip "$2 ($i/$1)" "$3"
+	done
+}
+
+# result DESC RC [DIAG...]: ok when RC is 0, else not ok with DIAG.
+result()
+{
+	local desc=$1 rc=$2
+	shift 2
+	if [ "$rc" -eq 0 ]; then ok "$desc"; else not_ok "$desc" "$@"; fi
+}
+
+# check DESC CMD...: ok when CMD succeeds; its output is shown when it fails.
+check()
+{
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	result "$desc" "$rc" "command: $*" "exit: $rc" "$out"
+	return $rc
+}
+
+# check_eq DESC EXPECTED ACTUAL
+check_eq()
+{
+	if [ "$2" == "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "expected:" "$2" "actual:" "$3"
+		return 1
+	fi
+}
+
+# check_match DESC REGEX TEXT: TEXT matches the extended regex.
+check_match()
+{
+	if printf '%s\n' "$3" | grep -qE -- "$2"; then
+		ok "$1"
+	else
+		not_ok "$1" "expected a match for: $2" "in:" "$3"
+		return 1
+	fi
+}
+
+# tap_done: the final verdict; exits the script.
+tap_done()
+{
+	if [ "$__tap_num" -ne "$__tap_plan" ]; then
+		diag "planned $__tap_plan tests but ran $__tap_num"
+		__tap_fail=$((__tap_fail + 1))
+	fi
+	diag "$VEIL_TEST_NAME: pass:$((__tap_num - __tap_fail - __tap_skip)) fail:$__tap_fail skip:$__tap_skip"
+	if [ "$__tap_fail" -ne 0 ]; then
+		exit $KSFT_FAIL
+	fi
+	if [ "$__tap_num" -gt 0 ] && [ "$__tap_skip" -eq "$__tap_num" ]; then
+		exit $KSFT_SKIP
+	fi
+	exit $KSFT_PASS
+}
+
+# skip_all REASON: the whole program is skipped (before or after the plan).
+skip_all()
+{
+	if [ "$__tap_plan" -eq 0 ]; then
+		echo "TAP version 13"
+		echo "1..0 # SKIP $(__tap_desc "$1")"
+	else
+		skip_n $((__tap_plan - __tap_num)) "not run" "$1"
+	fi
+	exit $KSFT_SKIP
+}
+
+# bail_out REASON: stop now; everything not run yet counts as failed.
+bail_out()
+{
+	echo "Bail out! $(__tap_desc "$1")"
+	exit $KSFT_FAIL
+}
+
+# ---------------------------------------------------------------------------
+# Cleanup: every test registers what it creates; it is undone on any exit.
+
+__cleanup_cmds=()
+__namespaces=()
+VEIL_TMP=
+
+# at_exit CMD...: run CMD (as given, one word per argument) at exit, LIFO.
+at_exit()
+{
+	local q
+	printf -v q '%q ' "$@"
+	__cleanup_cmds+=("$q")
+}
+
+__cleanup()
+{
+	local i ns
+	trap - EXIT
+	for ((i = ${#__cleanup_cmds[@]} - 1; i >= 0; i--)); do
+		eval "${__cleanup_cmds[$i]}" >/dev/null 2>&1
+	done
+	for ((i = ${#__namespaces[@]} - 1; i >= 0; i--)); do
+		ns=${__namespaces[$i]}
+		[ -e "/run/netns/$ns" ] && ip netns del "$ns" >/dev/null 2>&1
+	done
+	[ -n "$VEIL_TMP" ] && rm -rf "$VEIL_TMP"
+}
+trap __cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+VEIL_TMP=$(mktemp -d "${TMPDIR:-/tmp}/veil-selftest.XXXXXX") ||
+	bail_out "cannot create a temporary directory"
+
+# tmpfile NAME: path of a fresh file in the test's private directory.
+tmpfile()
+{
+	local f="$VEIL_TMP/$1"
+	: >"$f"
+	printf '%s\n' "$f"
+}
+
+# wait_for SECONDS CMD...: retry CMD every 0.2 s until it succeeds or
+# SECONDS have passed (things that happen asynchronously, e.g. namespace
+# cleanup). Returns CMD's last status.
+wait_for()
+{
+	local end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
+# ---------------------------------------------------------------------------
+# Network namespaces
+
+__ns_seq=0
+
+# ns_new VAR: create a namespace with a unique name (lo up), store the name
+# in VAR. It is deleted at exit if still there.
+ns_new()
+{
+	local name
+	__ns_seq=$((__ns_seq + 1))
+	name="veilt-${VEIL_TEST_NAME%.sh}-$$-$__ns_seq"
+	ip netns add "$name" || bail_out "ip netns add $name failed"
+	__namespaces+=("$name")
+	ip -n "$name" link set lo up
+	printf -v "$1" '%s' "$name"
+}
+
+# ns_del NS: delete a namespace now (and wait until it is gone from the list).
+ns_del()
+{
+	ip netns del "$1"
+}
+
+# nsexec NS CMD...: run CMD inside NS.
+nsexec()
+{
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# veil_ns NS ARGS...: the CLI inside NS.
+veil_ns()
+{
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$VEIL" "$@"
+}
+
+# link_add NS DEV: create a veil device in NS.
+link_add()
+{
+	ip -n "$1" link add "$2" type "$VEIL_LINK_TYPE"
+}
+
+# link_exists NS DEV
+link_exists()
+{
+	ip -n "$1" link show dev "$2" >/dev/null 2>&1
+}
+
+# veil_links NS: names of the veil devices in NS, one per line.
+veil_links()
+{
+	ip -n "$1" -o link show type "$VEIL_LINK_TYPE" 2>/dev/null |
+		awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'
+}
+
+# ---------------------------------------------------------------------------
+# UDP sockets (as seen by ss in a namespace; "" means the init namespace)
+
+# udp_count NS FAMILY PORT: number of unconnected UDP sockets bound to PORT.
+# FAMILY is 4 or 6.
+udp_count()
+{
+	local ns=$1 fam=$2 port=$3
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" ss -uanH -"$fam" "sport = :$port" | grep -c .
+	else
+		ss -uanH -"$fam" "sport = :$port" | grep -c .
+	fi
+}
+
+# udp_ports_summary NS PORT: "v4=N v6=M" for PORT in NS.
+udp_ports_summary()
+{
+	echo "v4=$(udp_count "$1" 4 "$2") v6=$(udp_count "$1" 6 "$2")"
+}
+
+# udp_listen NS FAMILY PORT: a UDP socket bound to PORT in NS (v6 sockets
+# are v6only), kept until exit. Waits until it is bound.
+udp_listen()
+{
+	local ns=$1 fam=$2 port=$3 addr pid i
+	if [ "$fam" = 4 ]; then addr="0.0.0.0"; else addr="::"; fi
+	ip netns exec "$ns" python3 -c '
+import socket, sys, time
+fam = socket.AF_INET if sys.argv[1] == "4" else socket.AF_INET6
+s = socket.socket(fam, socket.SOCK_DGRAM)
+if fam == socket.AF_INET6:
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s.bind((sys.argv[2], int(sys.argv[3])))
+time.sleep(3600)
+' "$fam" "$addr" "$port" >/dev/null 2>&1 </dev/null &
+	pid=$!
+	at_exit kill "$pid"
+	for ((i = 0; i < 50; i++)); do
+		[ "$(udp_count "$ns" "$fam" "$port")" -ge 1 ] && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------------------
+# Keys
+
+# genkey: a fresh private key from the CLI.
+genkey()
+{
+	"$VEIL" genkey
+}
+
+# pubkey_of KEY: its public key, from the CLI.
+pubkey_of()
+{
+	printf '%s\n' "$1" | "$VEIL" pubkey
+}
+
+# keyfile KEY: a private (0600) file holding KEY; prints its path.
+__keyfile_seq=0
+keyfile()
+{
+	local f
+	__keyfile_seq=$((__keyfile_seq + 1))
+	f="$VEIL_TMP/key.$__keyfile_seq"
+	(umask 077 && printf '%s\n' "$1" >"$f")
+	printf '%s\n' "$f"
+}
+
+# conf_file NAME: write stdin to a private file named NAME; prints its path.
+conf_file()
+{
+	local f="$VEIL_TMP/$1"
+	(umask 077 && cat >"$f")
+	printf '%s\n' "$f"
+}
+
+# random_keys N: N random 32-byte keys in base64, one per line, in one
+# process (fast even in an emulated VM). Not clamped: any 32 bytes are a
+# valid peer public key or preshared key.
+random_keys()
+{
+	python3 -c '
+import base64, os, sys
+n = int(sys.argv[1])
+sys.stdout.write("".join(base64.b64encode(os.urandom(32)).decode() + "\n" for _ in range(n)))
+' "$1"
+}
+
+# key_is_clamped KEY: base64 of 32 bytes forming a clamped X25519 scalar.
+key_is_clamped()
+{
+	python3 -c '
+import base64, binascii, sys
+try:
+    k = base64.b64decode(sys.argv[1], validate=True)
+except binascii.Error:
+    sys.exit(1)
+sys.exit(0 if len(k) == 32 and base64.b64encode(k).decode() == sys.argv[1]
+         and k[0] & 7 == 0 and k[31] & 0x80 == 0 and k[31] & 0x40 else 1)
+' "$1"
+}
+
+# as_nobody CMD...: run CMD as uid/gid 65534 without any capability.
+as_nobody()
+{
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		--bounding-set=-all "$@"
+}
+
+# ---------------------------------------------------------------------------
+# Configuration
+
+# config_snapshot NS DEV: everything the CLI reports about DEV's
+# configuration (showconf, then dump). Reading must work, so a failure to
+# read shows up as a difference.
+config_snapshot()
+{
+	veil_ns "$1" showconf "$2" 2>&1 </dev/null
+	echo "--- dump (rc=$?)"
+	veil_ns "$1" show "$2" dump 2>&1 </dev/null
+	echo "--- rc=$?"
+}
+
+# dump_peers NS DEV: the peer lines of "show DEV dump" with each peer's
+# allowed IPs sorted, peers sorted by public key. Field 4 is the
+# allowed-ips list, comma separated, as in the dump.
+dump_peers()
+{
+	veil_ns "$1" show "$2" dump | tail -n +2 | sort_allowedips_field 4 | sort
+}
+
+# sort_allowedips_field N: sort the comma list in tab-separated field N.
+sort_allowedips_field()
+{
+	awk -F'\t' -v OFS='\t' -v f="$1" '{
+		n = split($f, a, ",")
+		for (i = 2; i <= n; i++) {	# insertion sort: lists are short
+			v = a[i]
+			for (j = i - 1; j >= 1 && a[j] > v; j--)
+				a[j + 1] = a[j]
+			a[j + 1] = v
+		}
+		s = a[1]
+		for (i = 2; i <= n; i++)
+			s = s "," a[i]
+		$f = s
+		print
+	}'
+}
+
+# peer_field NS DEV PUBKEY FIELD: one field (dump numbering, 1 = public key,
+# 2 = psk, 3 = endpoint, 4 = allowed ips (sorted), 8 = keepalive) of a peer.
+peer_field()
+{
+	dump_peers "$1" "$2" | awk -F'\t' -v k="$3" -v f="$4" '$1 == k { print $f }'
+}
+
+# peer_list NS DEV: public keys of the peers, sorted.
+peer_list()
+{
+	veil_ns "$1" show "$2" peers | sort
+}
+
+# ---------------------------------------------------------------------------
+# Expected failures
+
+# __run_expect_fail CMD...: runs CMD; sets __ef_diag and returns 0 when CMD
+# exited non-zero with exactly one non-empty line on stderr.
+__run_expect_fail()
+{
+	local err rc lines
+	err=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	lines=$(printf '%s' "$err" | grep -c .)
+	__ef_diag="command: $*"$'\n'"exit: $rc"$'\n'"stderr ($lines lines):"$'\n'"$err"
+	if [ "$rc" -eq 0 ]; then
+		__ef_diag="unexpectedly succeeded"$'\n'"$__ef_diag"
+		return 1
+	fi
+	if [ "$rc" -ge 124 ] && [ "$rc" -ne 255 ]; then
+		# timeout (124), not executable (126/127), killed by a signal (>128)
+		__ef_diag="did not run or died (exit $rc) rather than refusing"$'\n'"$__ef_diag"
+		return 1
+	fi
+	if [ -z "$err" ] || [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then
+		__ef_diag="expected exactly one non-empty error line on stderr"$'\n'"$__ef_diag"
+		return 1
+	fi
+	return 0
+}
+
+# expect_fail DESC CMD...: CMD must exit non-zero with a one-line error on
+# stderr. CMD inherits stdin (feed it input with a redirect).
+expect_fail()
+{
+	local desc=$1
+	shift
+	if __run_expect_fail timeout 60 "$@"; then
+		ok "$desc"
+	else
+		not_ok "$desc" "$__ef_diag"
+		return 1
+	fi
+}
+
+# expect_refused DESC NS DEV CMD...: like expect_fail, and the configuration
+# of DEV in NS is exactly the same afterwards. CMD runs in NS.
+expect_refused()
+{
+	local desc=$1 ns=$2 dev=$3 before after
+	shift 3
+	before=$(config_snapshot "$ns" "$dev")
+	if ! __run_expect_fail timeout 60 ip netns exec "$ns" "$@"; then
+		not_ok "$desc" "$__ef_diag"
+		return 1
+	fi
+	after=$(config_snapshot "$ns" "$dev")
+	if [ "$before" != "$after" ]; then
+		not_ok "$desc" "refused, but the configuration changed:" \
+			"$(diff <(echo "$before") <(echo "$after"))"
+		return 1
+	fi
+	ok "$desc"
+}
+
+# ---------------------------------------------------------------------------
+# Module and kernel log
+
+# module_loaded: the module (or a built-in equivalent) is present.
+module_loaded()
+{
+	[ -d "/sys/module/$VEIL_MODULE" ]
+}
+
+# load_module [PARAMS...]: load the module with the project's helper when
+# this is the veil repository, else with modprobe.
+load_module()
+{
+	if [ "$VEIL_MODULE" = veil ] && [ -x "$VEIL_REPO/scripts/load-module" ]; then
+		(cd "$VEIL_REPO" && ./scripts/load-module "$@")
+	else
+		modprobe "$VEIL_MODULE" "$@"
+	fi
+}
+
+# require_module: load the module if it is missing (a test run alone).
+# Skips the program when it cannot be found, bails out when it fails to load.
+require_module()
+{
+	local out
+	[ "$(id -u)" -eq 0 ] || skip_all "must be run as root"
+	module_loaded && return 0
+	if ! { [ "$VEIL_MODULE" = veil ] && [ -x "$VEIL_REPO/scripts/load-module" ]; } &&
+	   ! modinfo "$VEIL_MODULE" >/dev/null 2>&1; then
+		skip_all "module $VEIL_MODULE not available"
+	fi
+	# shellcheck disable=SC2086 # parameters are words
+	out=$(load_module $VEIL_LOAD_ARGS 2>&1) ||
+		bail_out "loading $VEIL_MODULE failed: $out"
+	module_loaded || bail_out "$VEIL_MODULE not loaded after loading it"
+}
+
+# require_cli: the CLI must exist.
+require_cli()
+{
+	command -v "$VEIL" >/dev/null 2>&1 || [ -x "$VEIL" ] ||
+		skip_all "CLI $VEIL not found (build userspace/ first)"
+}
+
+# require_cmd CMD...: skip the program unless every CMD is installed.
+require_cmd()
+{
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip_all "$c not installed"
+	done
+}
+
+# kmsg_mark: write a unique marker line to the kernel log; prints it.
+kmsg_mark()
+{
+	local m="veil-selftest: mark $VEIL_TEST_NAME $$ $RANDOM$RANDOM"
+	echo "$m" >/dev/kmsg 2>/dev/null
+	printf '%s\n' "$m"
+}
+
+# kernel_log_since MARK: kernel log lines after MARK.
+kernel_log_since()
+{
+	dmesg 2>/dev/null | awk -v m="$1" 'found { print } index($0, m) { found = 1 }'
+}
+
+VEIL_KERNEL_PROBLEMS='WARNING:|BUG:|Oops|KASAN|UBSAN|kernel BUG|general protection|refcount_t|use-after-free|unreferenced object|Call Trace|circular locking|recursive locking|inconsistent lock state|suspicious RCU|unregister_netdevice: waiting|stall'
+
+# kernel_log_clean DESC [MARK]: no kernel problem reported after MARK
+# (default: the mark written when this test started).
+kernel_log_clean()
+{
+	local desc=$1 mark=${2:-$VEIL_TEST_MARK} bad
+	if ! dmesg >/dev/null 2>&1; then
+		skip "$desc" "dmesg not readable"
+		return
+	fi
+	if [ -z "$(dmesg | grep -F -- "$mark")" ]; then
+		not_ok "$desc" "marker not found in the kernel log: $mark"
+		return 1
+	fi
+	bad=$(kernel_log_since "$mark" | grep -E "$VEIL_KERNEL_PROBLEMS")
+	if [ -z "$bad" ]; then ok "$desc"; else not_ok "$desc" "$bad"; fi
+}
+
+VEIL_TEST_MARK=$(kmsg_mark)

@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Lifetimes across namespaces: module unload with devices spread over
+# several namespaces (some moved, some up); namespace deletion deleting the
+# devices born there and releasing sockets; many create/delete cycles
+# leaving nothing behind. The module is loaded again at the end.
+
+. "$(dirname "$0")/lib.sh"
+
+require_module
+require_cli
+require_cmd ss
+
+tap_plan 16
+
+LOOPS=${VEIL_NETNS_LOOPS:-50}
+
+# Whatever happens, leave the module loaded for the tests that follow.
+reload_if_missing()
+{
+	# shellcheck disable=SC2086 # parameters are words
+	module_loaded || load_module $VEIL_LOAD_ARGS
+}
+at_exit reload_if_missing
+
+# In the init namespace only names starting with "veilt" are ours.
+init_links() { ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2) } $2 ~ /^veilt/ { print $2 }'; }
+for d in $(init_links); do ip link del "$d"; done
+at_exit eval 'for d in $(init_links); do ip link del "$d"; done'
+
+# mkdev NS NAME PORT [TO_NS]: a device born in NS ("" = init) with a key, a
+# peer and PORT, optionally moved to TO_NS, then brought up where it lives.
+mkdev()
+{
+	local ns=$1 name=$2 port=$3 to=${4-$1} where
+	if [ -n "$ns" ]; then where=(ip netns exec "$ns"); else where=(); fi
+	"${where[@]}" ip link add "$name" type "$VEIL_LINK_TYPE" || return 1
+	"${where[@]}" "$VEIL" set "$name" listen-port "$port" private-key "$KEYFILE" \
+		peer "$PEER" allowed-ips 10.0.0.0/8,fd00::/8 endpoint 192.0.2.1:1 || return 1
+	if [ "$to" != "$ns" ]; then
+		"${where[@]}" ip link set "$name" netns "${to:-1}" || return 1
+	fi
+	if [ -n "$to" ]; then where=(ip netns exec "$to"); else where=(); fi
+	"${where[@]}" ip link set "$name" up
+}
+
+# sockets SPEC...: for each "NS:PORT" ("" NS = init), "NS:PORT=v4=N v6=M".
+sockets()
+{
+	local s
+	for s in "$@"; do
+		printf '%s=%s\n' "$s" "$(udp_ports_summary "${s%%:*}" "${s##*:}")"
+	done
+}
+# expect_sockets STATE SPEC...: the sockets() line each SPEC should give.
+expect_sockets()
+{
+	local state=$1 s
+	shift
+	for s in "$@"; do printf '%s=%s\n' "$s" "$state"; done
+}
+
+KEYFILE=$(keyfile "$(genkey)")
+PEER=$(pubkey_of "$(genkey)")
+
+# ---- rmmod with devices everywhere -------------------------------------------
+ns_new N1
+ns_new N2
+ns_new N3
+ok=0
+mkdev "" veilt0 40001 || ok=1			# init, up
+mkdev "" veilt1 40002 "$N2" || ok=1		# init -> N2
+mkdev "$N1" veil0 40003 || ok=1			# N1, up
+{ ip -n "$N1" link add veil1 type "$VEIL_LINK_TYPE" &&
+  veil_ns "$N1" set veil1 listen-port 40004; } || ok=1	# N1, down
+mkdev "$N2" veil2 40005 "$N3" || ok=1		# N2 -> N3
+mkdev "$N3" veil3 40006 "$N1" || ok=1		# N3 -> N1
+mkdev "$N3" veilt4 40007 "" || ok=1		# N3 -> init
+result "devices in init + 3 netns, some moved, some up" "$ok"
+specs=(":40001" ":40002" "$N1:40003" "$N2:40005" "$N3:40006" "$N3:40007")
+check_eq "their sockets are in their birth namespaces" \
+	"$(expect_sockets "v4=1 v6=1" "${specs[@]}"; expect_sockets "v4=0 v6=0" "$N1:40004" "$N2:40002" "$N3:40005" "$N1:40006" ":40007")" \
+	"$(sockets "${specs[@]}" "$N1:40004" "$N2:40002" "$N3:40005" "$N1:40006" ":40007")"
+
+mark=$(kmsg_mark)
+check "rmmod $VEIL_MODULE with all these devices" rmmod "$VEIL_MODULE"
+left=$(init_links; for n in "$N1" "$N2" "$N3"; do ip -n "$n" -o link show | grep -v ': lo:'; done)
+check_eq "no device left in any namespace" "" "$left"
+check_eq "no socket left" "$(expect_sockets "v4=0 v6=0" "${specs[@]}")" "$(sockets "${specs[@]}")"
+kernel_log_clean "kernel log clean after rmmod" "$mark"
+# shellcheck disable=SC2086 # parameters are words
+check "module loads again ($VEIL_LOAD_ARGS)" load_module $VEIL_LOAD_ARGS
+check "and devices can be created again" link_add "$N1" veil0
+ns_del "$N1"; ns_del "$N2"; ns_del "$N3"
+
+# ---- namespace deletion ----------------------------------------------------
+ns_new N4
+ns_new N5
+mkdev "$N4" veil0 40010 &&
+	mkdev "$N4" veil1 40011 "$N5" &&
+	mkdev "" veilt5 40012 "$N5" ||
+	bail_out "cannot set up the namespace deletion test"
+ns_del "$N4"
+n4_gone() { ! link_exists "$N5" veil1; }
+result "deleting the birth netns deletes the device that moved away" \
+	"$(wait_for 20 n4_gone; echo $?)" "$(ip -n "$N5" -o link show)"
+ns_del "$N5"
+n5_gone() { [ -z "$(init_links)" ] && [ "$(udp_ports_summary "" 40012)" = "v4=0 v6=0" ]; }
+result "deleting the netns a device lives in deletes it, frees its sockets in init" \
+	"$(wait_for 20 n5_gone; echo $?)" "$(init_links)" "$(udp_ports_summary "" 40012)"
+
+# ---- many cycles -----------------------------------------------------------
+refcnt() { cat "/sys/module/$VEIL_MODULE/refcnt" 2>/dev/null; }
+udp_total() { ss -uanH | grep -c .; }
+ref0=$(refcnt)
+udp0=$(udp_total)
+ok=0
+start=$(date +%s)
+for ((i = 0; i < LOOPS; i++)); do
+	ns_new L
+	# one device born here and moved there, one born there and moved here
+	mkdev "" veilt6 $((42000 + i)) "$L" || { ok=1; diag "cycle $i: device 1 failed"; }
+	mkdev "$L" veilt7 $((43000 + i)) "" || { ok=1; diag "cycle $i: device 2 failed"; }
+	ns_del "$L"
+	# the device living here goes when its birth netns is cleaned up
+	wait_for 20 eval '! ip link show dev veilt7 >/dev/null 2>&1' ||
+		{ ok=1; diag "cycle $i: veilt7 still there"; }
+done
+result "$LOOPS cycles: netns + 2 devices crossing namespaces, up, netns deleted" "$ok"
+cycles_clean() { [ -z "$(init_links)" ] && [ "$(udp_total)" -eq "$udp0" ]; }
+result "... no device and no socket left behind" "$(wait_for 30 cycles_clean; echo $?)" \
+	"devices: $(init_links | tr '\n' ' ')" "UDP sockets before: $udp0 now: $(udp_total)" \
+	"$(ss -uanH)"
+diag "cycles took $(($(date +%s) - start))s"
+
+ns_new N6
+udp0=$(nsexec "$N6" ss -uanH | grep -c .)
+ok=0
+for ((i = 0; i < LOOPS; i++)); do
+	mkdev "$N6" veil0 44000 && ip -n "$N6" link del veil0 || ok=1
+done
+result "$LOOPS cycles: create, configure, up, delete in one netns" "$ok"
+check_eq "... no device and no socket left behind" "0 $udp0" \
+	"$(veil_links "$N6" | grep -c .) $(nsexec "$N6" ss -uanH | grep -c .)"
+check_eq "module reference count back where it was" "$ref0" "$(refcnt)"
+
+kernel_log_clean "no kernel warnings"
+
+tap_done

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/* veil set: change parts of a device's configuration from the command line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "ipc.h"
+#include "keyfile.h"
+#include "subcommands.h"
+
+static void retry_notice(const char *endpoint, const char *why, double seconds)
+{
+	print_error("%s: '%s'; trying again in %.2f seconds...", why, endpoint, seconds);
+}
+
+int set_main(int argc, const char *argv[])
+{
+	struct config_opts opts;
+	struct veil_device *dev;
+	char *err = NULL;
+	int r;
+
+	if (argc == 2 && is_help_arg(argv[1])) {
+		print_subcommand_usage(stdout, argv[0]);
+		return 0;
+	}
+	if (argc < 3) {
+		print_subcommand_usage(stderr, argv[0]);
+		return 1;
+	}
+	if (!config_opts_init(&opts, &err)) {
+		print_error("%s", err);
+		free(err);
+		return 1;
+	}
+	opts.retry_notice = retry_notice;
+	dev = config_parse_args(argc - 2, argv + 2, &opts, read_keyfile, NULL, &err);
+	if (!dev) {
+		print_error("%s", err ? err : "Invalid arguments");
+		free(err);
+		return 1;
+	}
+	snprintf(dev->name, sizeof(dev->name), "%s", argv[1]);
+	if (strlen(argv[1]) >= sizeof(dev->name))
+		dev->name[0] = '\0';	/* cannot exist: reported as no such device */
+	r = ipc_set_device(dev, &err);
+	if (r) {
+		print_error("Unable to modify interface %s: %s", argv[1], err ? err : strerror(-r));
+		free(err);
+		device_free(dev);
+		return 1;
+	}
+	device_free(dev);
+	return 0;
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * veil: configure veil tunnel devices. Same subcommands, arguments, file
+ * format and output as wg(8).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "subcommands.h"
+
+#ifndef VEIL_VERSION
+#define VEIL_VERSION "0.1.0"
+#endif
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, const char *argv[]);
+	const char *description;
+	const char *usage;	/* after "Usage: veil <name>" */
+} commands[] = {
+	{ "show", show_main, "Shows the current configuration and device information",
+	  " { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump]" },
+	{ "showconf", showconf_main, "Shows the current configuration of a given veil interface, for use with `setconf'",
+	  " <interface>" },
+	{ "set", set_main, "Change the current configuration, add peers, remove peers, or change peers",
+	  " <interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>] [peer <base64 public key> [remove] [preshared-key <file path>] [endpoint <ip>:<port>] [persistent-keepalive <interval seconds>] [allowed-ips <ip1>/<cidr1>[,<ip2>/<cidr2>]...] ]..." },
+	{ "setconf", setconf_main, "Applies a configuration file to a veil interface",
+	  " <interface> <configuration filename>" },
+	{ "addconf", setconf_main, "Appends a configuration file to a veil interface",
+	  " <interface> <configuration filename>" },
+	{ "syncconf", setconf_main, "Synchronizes a configuration file to a veil interface",
+	  " <interface> <configuration filename>" },
+	{ "genkey", genkey_main, "Generates a new private key and writes it to stdout", "" },
+	{ "genpsk", genkey_main, "Generates a new preshared key and writes it to stdout", "" },
+	{ "pubkey", pubkey_main, "Reads a private key from stdin and writes a public key to stdout", "" },
+};
+
+#define NUM_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+void print_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs(PROG_NAME ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int is_help_arg(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help") || !strcmp(arg, "help");
+}
+
+void print_subcommand_usage(FILE *f, const char *cmd)
+{
+	size_t i;
+
+	for (i = 0; i < NUM_COMMANDS; ++i) {
+		if (!strcmp(cmd, commands[i].name)) {
+			fprintf(f, "Usage: %s %s%s\n", PROG_NAME, commands[i].name, commands[i].usage);
+			return;
+		}
+	}
+}
+
+static void print_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: %s <cmd> [<args>]\n\n", PROG_NAME);
+	fprintf(f, "Available subcommands:\n");
+	for (i = 0; i < NUM_COMMANDS; ++i)
+		fprintf(f, "  %s: %s\n", commands[i].name, commands[i].description);
+	fprintf(f, "You may pass `--help' to any of these subcommands to view usage.\n");
+}
+
+int main(int argc, const char *argv[])
+{
+	static const char *show_argv[] = { "show", NULL };
+	size_t i;
+
+	if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))) {
+		printf("%s v%s - userspace configurator for veil tunnel devices\n", PROG_NAME, VEIL_VERSION);
+		return 0;
+	}
+	if (argc == 2 && is_help_arg(argv[1])) {
+		print_usage(stdout);
+		return 0;
+	}
+	if (argc == 1)
+		return show_main(1, show_argv);
+
+	for (i = 0; i < NUM_COMMANDS; ++i) {
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	}
+	print_error("Invalid subcommand: '%s'", argv[1]);
+	print_usage(stderr);
+	return 1;
+}
