@@ -27,6 +27,13 @@ struct veil_peer;
 /* A new prefix needs one leaf and possibly one branch node. */
 #define VEIL_AIP_NODES_PER_INSERT 2
 
+/*
+ * One trie node: the prefix bits[0..cidr) (network order, later bits zero)
+ * of a bitlen-bit (32 or 128) address. @peer is NULL for a pure branch
+ * point. bit[i] holds the subtree whose prefixes have bit number cidr equal
+ * to i; that bit is bits-byte bit_at_a, shifted right by bit_at_b.
+ * Only allowedips.c changes nodes; others read them with the update lock.
+ */
 struct veil_aip_node {
 	struct veil_peer __rcu *peer;
 	struct veil_aip_node __rcu *bit[2];
@@ -35,6 +42,7 @@ struct veil_aip_node {
 	/* Entry in the owning peer's allowedips_list, in insertion order. */
 	struct list_head peer_list;
 	union {
+		/* In a reservation, or on a work list while being freed. */
 		struct list_head reserve_list;
 		struct rcu_head rcu;
 	};

@@ -155,7 +155,8 @@ dkms_check() {
 		-o -name '.*.cmd' -o -name '*.order' -o -name Module.symvers \) -delete
 	local o=(-m veil -v "$ver" --sourcetree "$tmp/src" --dkmstree "$tmp/dkms")
 	{ dkms add "${o[@]}" && dkms build "${o[@]}" -k "$KVER" &&
-	  dkms status "${o[@]}" | tee /dev/stderr | grep -q ': built'; } || rc=1
+	  dkms status "${o[@]}" >"$tmp/status" && cat "$tmp/status" &&
+	  grep -q ': built' "$tmp/status"; } || rc=1
 	[ "$rc" = 0 ] || cat "$tmp/dkms/veil/$ver/$KVER/x86_64/log/make.log" 2>/dev/null ||
 		cat "$tmp"/dkms/veil/"$ver"/build/make.log 2>/dev/null || true
 	dkms remove "${o[@]}" --all || rc=1

@@ -682,9 +682,12 @@ fail:
 
 static bool arg_error(char **err, const char *arg, char *e)
 {
-	set_error(err, "%s: %s", arg, e ? e : "Invalid value");
-	free(e);
-	return false;
+	if (e) {
+		free(*err);
+		*err = e;
+		return false;
+	}
+	return set_error(err, "Invalid value for '%s'", arg);
 }
 
 struct veil_device *config_parse_args(int argc, const char *const argv[],
@@ -751,7 +754,7 @@ struct veil_device *config_parse_args(int argc, const char *const argv[],
 			peer->flags |= PEER_HAS_PUBLIC_KEY;
 			for_each_peer(dev, p) {
 				if (p != peer && !memcmp(p->public_key, peer->public_key, VEIL_KEY_LEN)) {
-					set_error(err, "peer: '%s' is given more than once", quote_value(val));
+					set_error(err, "Peer '%s' is given more than once", quote_value(val));
 					goto fail;
 				}
 			}

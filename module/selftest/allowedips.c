@@ -537,10 +537,29 @@ static bool compare_lookups(struct aip_test *t, struct rnd_state *rnd,
 	return true;
 }
 
+/* The bit of @a at position @pos, counting from the most significant. */
+static unsigned int bit_at(const u8 *a, unsigned int pos)
+{
+	return (a[pos / 8] >> (7 - pos % 8)) & 1;
+}
+
+/* Finds the node holding exactly @addr/@cidr by walking down its path. */
+static struct veil_aip_node *find_exact(struct aip_test *t,
+					struct veil_aip_node *node,
+					const u8 *addr, unsigned int cidr)
+{
+	while (node && node->cidr < cidr &&
+	       prefix_matches(node->bits, node->cidr, addr))
+		node = test_deref(node->bit[bit_at(addr, node->cidr)], t);
+	if (node && node->cidr == cidr && prefix_matches(addr, cidr, node->bits))
+		return node;
+	return NULL;
+}
+
 /*
- * Walks a trie checking its invariants and that every prefix in it is in
- * the reference with the same peer. Returns the number of entries (nodes
- * with a peer), or -1 after printing the first problem.
+ * Walks a trie checking its invariants, then checks that it maps exactly
+ * the reference's prefixes to the same peers. Returns the number of entries
+ * (nodes with a peer), or -1 after printing the first problem.
  */
 static int check_trie(struct aip_test *t, int family,
 		      const struct ref_table *ref)
@@ -551,12 +570,12 @@ static int check_trie(struct aip_test *t, int family,
 	struct veil_aip_node *node = NULL, *parent, *child;
 	unsigned int entries = 0, i;
 	struct walk_item *stack;
-	int slot, pi;
 	const char *why = NULL;
 	struct veil_peer *peer;
 	bool ok = false;
 	char s[64];
 	u8 a[16];
+	int slot;
 
 	stack = kmalloc_array(AIP_TEST_STACK, sizeof(*stack), GFP_KERNEL);
 	if (!stack)
@@ -593,8 +612,7 @@ static int check_trie(struct aip_test *t, int family,
 				continue;
 			}
 			if (node->cidr == bitlen ||
-			    ((child->bits[node->cidr / 8] >>
-			      (7 - node->cidr % 8)) & 1) != slot) {
+			    bit_at(child->bits, node->cidr) != slot) {
 				why = "child in the wrong slot";
 				break;
 			}
@@ -606,31 +624,45 @@ static int check_trie(struct aip_test *t, int family,
 			stack[depth].parent = node;
 			depth++;
 		}
-		if (!peer || why)
-			continue;
-		entries++;
-		pi = peer_index(t, peer);
-		for (i = 0; i < ref->n; i++)
-			if (ref->e[i].cidr == node->cidr &&
-			    !memcmp(ref->e[i].addr, node->bits, bitlen / 8))
-				break;
-		if (pi < 0)
-			why = "unknown peer";
-		else if (i == ref->n)
-			why = "prefix not in the reference";
-		else if (ref->e[i].peer != pi)
-			why = "prefix with the wrong peer";
+		if (!why && peer) {
+			entries++;
+			if (peer_index(t, peer) < 0)
+				why = "unknown peer";
+		}
 	}
-	if (why)
+	if (why) {
 		pr_err("allowedips self-test: %s trie node %s: %s\n",
 		       family_name(family),
 		       addr_str(s, sizeof(s), family, node->bits, node->cidr),
 		       why);
-	else if (entries != ref->n || (entries && nodes > 2 * entries - 1))
+		goto out;
+	}
+	if (entries != ref->n || (entries && nodes > 2 * entries - 1)) {
 		pr_err("allowedips self-test: %s trie has %u nodes, %u entries; the reference has %u\n",
 		       family_name(family), nodes, entries, ref->n);
-	else
-		ok = true;
+		goto out;
+	}
+	/*
+	 * As many entries as the reference, and the structure puts a prefix
+	 * only on its own path: finding each reference prefix on its path
+	 * with the right peer shows that both hold the same mapping.
+	 */
+	for (i = 0; i < ref->n; i++) {
+		node = find_exact(t, test_deref(root, t), ref->e[i].addr,
+				  ref->e[i].cidr);
+		if (!node || test_deref(node->peer, t) !=
+			     t->peers[ref->e[i].peer]) {
+			pr_err("allowedips self-test: %s prefix %s of peer %u %s\n",
+			       family_name(family),
+			       addr_str(s, sizeof(s), family, ref->e[i].addr,
+					ref->e[i].cidr),
+			       ref->e[i].peer,
+			       node ? "has another peer" : "is missing");
+			goto out;
+		}
+	}
+	ok = true;
+out:
 	kfree(stack);
 	return ok ? entries : -1;
 }
