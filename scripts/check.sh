@@ -139,6 +139,19 @@ else
 fi
 
 # ---- 3. host checks ------------------------------------------------------------
+log "host: userspace tests (make -C userspace test)"
+if [ "$userspace_ok" = 1 ]; then
+	if mk -C userspace test >"$L/userspace-test.log" 2>&1; then
+		grep -aE 'checks|passed|failed' "$L/userspace-test.log" | head -n 20 >"$L/userspace-test.diag" || true
+		result ok "host: userspace tests (make -C userspace test)" "$L/userspace-test.diag"
+	else
+		result "not ok" "host: userspace tests (make -C userspace test)" "$(diag_of "$L/userspace-test.log")"
+	fi
+else
+	echo "not run: the userspace build failed" >"$L/userspace-test.diag"
+	result "not ok" "host: userspace tests (make -C userspace test)" "$L/userspace-test.diag"
+fi
+
 log "host: dkms add/build/remove"
 dkms_check() {
 	local ver tmp keys_before rc=0
@@ -212,20 +225,25 @@ vrc=$?
 set -e
 log "vm: vm-run exited with $vrc"
 
-# Guest-side checks (module load, unload, kmemleak).
-if [ -f "$vm/guest-results" ]; then
+# Guest-side checks (module load; unload and kmemleak after the tests).
+guest_results() {
+	local line
+	[ -f "$1" ] || return 0
 	while IFS= read -r line; do
 		case "$line" in
 		"ok - "*) echo "@@R@@ $line" >>"$body"; pass=$((pass + 1)) ;;
 		"not ok - "*) echo "@@R@@ $line" >>"$body"; fail=$((fail + 1)) ;;
 		*) echo "$line" >>"$body" ;;
 		esac
-	done <"$vm/guest-results"
-fi
+	done <"$1"
+}
+guest_results "$vm/guest-results-pre"
 
-# The selftests runner's TAP, renumbered into ours and counted (see the top).
-if [ -s "$vm/selftests.tap" ]; then
-	tr -d '\r' <"$vm/selftests.tap" | awk -v counts="$L/selftests.counts" '
+# A runner-style TAP file (the selftests runner's, vm-cli-test's), renumbered
+# into ours and counted as described at the top; parse_tap FILE TAG.
+parse_tap() {
+	local f=$1 tag=$2 sp sf ss nprog tot
+	tr -d '\r' <"$f" | awk -v counts="$L/$tag.counts" -v tag="$tag" '
 	function flush_prog(status, rest,   isskip) {
 		isskip = (toupper(rest) ~ /# *SKIP/)
 		if (sp + sf + ss == 0) {
@@ -249,7 +267,7 @@ if [ -s "$vm/selftests.tap" ]; then
 		print "@@R@@ " status rest
 		next
 	}
-	/^# (not )?ok [0-9]+/ {
+	/^# (not )?ok( [0-9]+| - )/ {
 		if ($2 == "not") sf++
 		else if (toupper($0) ~ /# *SKIP/) ss++
 		else sp++
@@ -257,22 +275,27 @@ if [ -s "$vm/selftests.tap" ]; then
 	{ print }
 	END {
 		if (plan > 0 && nres < plan) {
-			print "@@R@@ not ok - vm: selftests runner reported " nres + 0 " of " plan " programs"
+			print "@@R@@ not ok - " tag ": the runner reported " nres + 0 " of " plan " programs"
 			f++
 		}
 		print p + 0, f + 0, s + 0, nres + 0 > counts
 	}' >>"$body"
-	read -r sp sf ss nprog <"$L/selftests.counts"
+	read -r sp sf ss nprog <"$L/$tag.counts"
 	pass=$((pass + sp)) fail=$((fail + sf)) skip=$((skip + ss))
-	# The runner counts the same way: say so when the numbers differ.
-	tot=$(grep -a '# veil-totals:' "$vm/selftests.tap" | tail -n 1 || true)
+	# The selftests runner counts the same way: say so when we differ.
+	tot=$(grep -a '# veil-totals:' "$f" | tail -n 1 || true)
 	[ -z "$tot" ] || [ "$tot" = "# veil-totals: pass=$sp fail=$sf skip=$ss" ] ||
 		echo "# note: check.sh counted pass=$sp fail=$sf skip=$ss ($nprog programs), the runner: ${tot#\# }" >>"$body"
+}
+if [ -s "$vm/selftests.tap" ]; then
+	parse_tap "$vm/selftests.tap" selftests
 else
 	echo "no selftests output (see ${vm#"$REPO"/}/console.log)" >"$L/vm.diag"
 	tail -n 30 "$vm/console.log" >>"$L/vm.diag" 2>/dev/null || true
 	result "not ok" "vm: selftests produced TAP output" "$L/vm.diag"
 fi
+[ ! -s "$vm/vm-cli-test.tap" ] || parse_tap "$vm/vm-cli-test.tap" vm-cli-test
+guest_results "$vm/guest-results-post"
 
 # The VM itself: finished in time, kernel log clean.
 status() { sed -n "s/^$1=//p" "$vm/vm-status" 2>/dev/null; }

@@ -14,9 +14,14 @@ require_module
 require_cli
 require_cmd python3
 
+if ! ns_inside; then
+	ns_new NS
+	ns_enter "$NS"
+fi
+NS=$VEIL_NS_INSIDE
+
 tap_plan 79
 
-ns_new NS
 link_add "$NS" veil0 || bail_out "cannot create a device"
 
 priv=$(genkey)

@@ -46,35 +46,35 @@ ns_new NS
 check "ip link add veil0 type $VEIL_LINK_TYPE (in a new netns)" link_add "$NS" veil0 ||
 	bail_out "cannot create a device"
 
-link=$(ip -n "$NS" -o link show dev veil0)
+link=$(ipn "$NS" -o link show dev veil0)
 check_match "link/none (no link-layer address)" 'link/none' "$link"
 check_match "mtu 1420" ' mtu 1420 ' "$link"
 flags=$(printf '%s' "$link" | sed -n 's/^[0-9]*: [^ ]* <\([^>]*\)>.*/,\1,/p')
 result "flags POINTOPOINT and NOARP, not BROADCAST" \
-	"$(case "$flags" in *,POINTOPOINT,*,NOARP,*|*,NOARP,*,POINTOPOINT,*) case "$flags" in *,BROADCAST,*) echo 1 ;; *) echo 0 ;; esac ;; *) echo 1 ;; esac)" \
+	"$([[ $flags == *,POINTOPOINT,* && $flags == *,NOARP,* && $flags != *,BROADCAST,* ]]; echo $?)" \
 	"flags: $flags" "$link"
 check_match "ip -d shows link kind $VEIL_LINK_TYPE" "[[:space:]]$VEIL_LINK_TYPE([[:space:]]|\$)" \
-	"$(ip -n "$NS" -d -o link show dev veil0)"
+	"$(ipn "$NS" -d -o link show dev veil0)"
 
-ip -n "$NS" link set veil0 up
-link=$(ip -n "$NS" -o link show dev veil0)
+ipn "$NS" link set veil0 up
+link=$(ipn "$NS" -o link show dev veil0)
 check_match "set up: UP and LOWER_UP (carrier)" '<([^>]*,)?UP,LOWER_UP(,[^>]*)?>' "$link"
 check_match "no queueing discipline (noqueue)" ' qdisc noqueue ' "$link"
 
-check "IPv4 address assignable" ip -n "$NS" addr add 10.200.0.1/24 dev veil0
-check "IPv6 address assignable" ip -n "$NS" addr add fd00:200::1/64 dev veil0 nodad
+check "IPv4 address assignable" ipn "$NS" addr add 10.200.0.1/24 dev veil0
+check "IPv6 address assignable" ipn "$NS" addr add fd00:200::1/64 dev veil0 nodad
 # Both addresses are there, and the connected routes point at the device.
 check_match "IPv4 address and route on the device" \
 	'10\.200\.0\.1/24.*\|10\.200\.0\.7 dev veil0' \
-	"$(ip -n "$NS" -4 -o addr show dev veil0 | tr '\n' ' ')|$(ip -n "$NS" route get 10.200.0.7 2>&1)"
+	"$(ipn "$NS" -4 -o addr show dev veil0 | tr '\n' ' ')|$(ipn "$NS" route get 10.200.0.7 2>&1)"
 check_match "IPv6 address and route on the device" \
 	'fd00:200::1/64.*\|fd00:200::7 .*dev veil0' \
-	"$(ip -n "$NS" -6 -o addr show dev veil0 | tr '\n' ' ')|$(ip -n "$NS" -6 route get fd00:200::7 2>&1)"
+	"$(ipn "$NS" -6 -o addr show dev veil0 | tr '\n' ' ')|$(ipn "$NS" -6 route get fd00:200::7 2>&1)"
 
 # A packet for which there is no peer is dropped and accounted for.
 stats()
 {
-	ip -n "$NS" -s -s link show dev veil0 | awk '
+	ipn "$NS" -s -s link show dev veil0 | awk '
 		/TX:/ { getline; tx = $3 + $4 } END { print tx + 0 }'
 }
 before=$(stats)
@@ -82,7 +82,7 @@ nsexec "$NS" ping -c 1 -W 1 10.200.0.7 >/dev/null 2>&1
 after=$(stats)
 result "packet without a peer: dropped and counted in TX errors/dropped" \
 	"$([ "$after" -gt "$before" ]; echo $?)" "TX errors+dropped before $before after $after" \
-	"$(ip -n "$NS" -s link show dev veil0)"
+	"$(ipn "$NS" -s link show dev veil0)"
 
 # More devices: a second one here, the same name in another namespace.
 ns_new NS2
@@ -93,8 +93,8 @@ check_eq "veil show interfaces lists exactly this netns' devices" \
 check_eq "a fresh device dumps (none) (none) 0 off" \
 	"$(printf '(none)\t(none)\t0\toff')" "$(veil_ns "$NS" show veil1 dump 2>&1)"
 
-check "ip link del veil0" ip -n "$NS" link del veil0
-expect_fail "veil show on the deleted device fails" ip netns exec "$NS" "$VEIL" show veil0
+check "ip link del veil0" ipn "$NS" link del veil0
+expect_fail "veil show on the deleted device fails" nsexec "$NS" "$VEIL" show veil0
 check_eq "only veil1 is left in the netns" veil1 "$(veil_links "$NS")"
 
 kernel_log_clean "no kernel warnings"

@@ -17,6 +17,12 @@ require_module
 require_cli
 require_cmd python3
 
+if ! ns_inside; then
+	ns_new NS
+	ns_enter "$NS"
+fi
+NS=$VEIL_NS_INSIDE
+
 tap_plan 41
 
 T=$'\t'
@@ -42,7 +48,6 @@ script_form()
 		sort_allowedips_field 2 | sort
 }
 
-ns_new NS
 link_add "$NS" veil0 || bail_out "cannot create a device"
 link_add "$NS" veil1 || bail_out "cannot create a device"
 
@@ -109,7 +114,8 @@ check_eq "show all dump: every line prefixed with the interface name" \
 	"$(printf '%s\n' "$alldump" | grep "^veil0$T" | head -n 1)|$(printf '%s\n' "$alldump" | grep -c "^veil0$T")|$(printf '%s\n' "$alldump" | grep "^veil1$T")"
 
 # ---- showconf / setconf round trip -----------------------------------------
-conf=$(conf_file showconf.conf < <(veil_ns "$NS" showconf veil0))
+conf=$(tmpfile showconf.conf)
+veil_ns "$NS" showconf veil0 >"$conf"
 check_eq "showconf -> setconf on a fresh device -> same showconf and dump" \
 	"$(veil_ns "$NS" showconf veil0; veil_ns "$NS" show veil0 dump | tail -n +2 | sort)" \
 	"$(veil_ns "$NS" setconf veil1 "$conf" 2>&1 &&
@@ -183,10 +189,12 @@ PublicKey = $E
 AllowedIPs = 10.6.0.0/16
 EOF
 check "syncconf" veil_ns "$NS" syncconf veil0 "$VEIL_TMP/sync.conf"
-check_eq "syncconf: peer not in the file removed, new one added, kept peer keeps its endpoint (not recreated), psk/keepalive/allowed IPs as in the file" \
+# (Whether syncconf also resets the psk and keepalive the file leaves out
+# differs between wg versions: not checked.)
+check_eq "syncconf: peer not in the file removed, new one added, kept peer keeps its endpoint (not recreated), allowed IPs as in the file" \
 	"$(expect_peers "$(pl "$C" "(none)" 192.0.2.3:1000 10.5.0.0/16 off)" \
-			"$(pl "$E" "(none)" "(none)" 10.6.0.0/16 off)")" \
-	"$(dump_peers "$NS" veil0 2>&1)"
+			"$(pl "$E" "(none)" "(none)" 10.6.0.0/16 off)" | cut -f 1,3,4)" \
+	"$(dump_peers "$NS" veil0 2>&1 | cut -f 1,3,4)"
 veil_ns "$NS" setconf veil0 "$VEIL_TMP/sync.conf"
 check_eq "setconf of the same file recreates the peer: endpoint gone" "(none)" \
 	"$(peer_field "$NS" veil0 "$C" 3 2>&1)"
@@ -287,7 +295,8 @@ big_roundtrip()
 	secs=$(($(date +%s) - start))
 	if [ "$actual" != "$(cat "$VEIL_TMP/big.conf.expect")" ]; then
 		not_ok "$desc" "setconf: $out" "differences (expected < > dumped), first lines:" \
-			"$(diff <(cat "$VEIL_TMP/big.conf.expect") <(echo "$actual") | head -n 10)"
+			"$(printf '%s\n' "$actual" >"$VEIL_TMP/big.actual"
+			   diff "$VEIL_TMP/big.conf.expect" "$VEIL_TMP/big.actual" | head -n 10)"
 	elif [ "$secs" -gt "$4" ]; then
 		not_ok "$desc" "took ${secs}s, more than $4s"
 	else

@@ -34,14 +34,14 @@ at_exit eval 'for d in $(init_links); do ip link del "$d"; done'
 mkdev()
 {
 	local ns=$1 name=$2 port=$3 to=${4-$1} where
-	if [ -n "$ns" ]; then where=(ip netns exec "$ns"); else where=(); fi
+	if [ -n "$ns" ]; then where=(nsexec "$ns"); else where=(); fi
 	"${where[@]}" ip link add "$name" type "$VEIL_LINK_TYPE" || return 1
 	"${where[@]}" "$VEIL" set "$name" listen-port "$port" private-key "$KEYFILE" \
 		peer "$PEER" allowed-ips 10.0.0.0/8,fd00::/8 endpoint 192.0.2.1:1 || return 1
 	if [ "$to" != "$ns" ]; then
 		"${where[@]}" ip link set "$name" netns "${to:-1}" || return 1
 	fi
-	if [ -n "$to" ]; then where=(ip netns exec "$to"); else where=(); fi
+	if [ -n "$to" ]; then where=(nsexec "$to"); else where=(); fi
 	"${where[@]}" ip link set "$name" up
 }
 
@@ -72,7 +72,7 @@ ok=0
 mkdev "" veilt0 40001 || ok=1			# init, up
 mkdev "" veilt1 40002 "$N2" || ok=1		# init -> N2
 mkdev "$N1" veil0 40003 || ok=1			# N1, up
-{ ip -n "$N1" link add veil1 type "$VEIL_LINK_TYPE" &&
+{ ipn "$N1" link add veil1 type "$VEIL_LINK_TYPE" &&
   veil_ns "$N1" set veil1 listen-port 40004; } || ok=1	# N1, down
 mkdev "$N2" veil2 40005 "$N3" || ok=1		# N2 -> N3
 mkdev "$N3" veil3 40006 "$N1" || ok=1		# N3 -> N1
@@ -85,7 +85,7 @@ check_eq "their sockets are in their birth namespaces" \
 
 mark=$(kmsg_mark)
 check "rmmod $VEIL_MODULE with all these devices" rmmod "$VEIL_MODULE"
-left=$(init_links; for n in "$N1" "$N2" "$N3"; do ip -n "$n" -o link show | grep -v ': lo:'; done)
+left=$(init_links; for n in "$N1" "$N2" "$N3"; do ipn "$n" -o link show | grep -v ': lo:'; done)
 check_eq "no device left in any namespace" "" "$left"
 check_eq "no socket left" "$(expect_sockets "v4=0 v6=0" "${specs[@]}")" "$(sockets "${specs[@]}")"
 kernel_log_clean "kernel log clean after rmmod" "$mark"
@@ -104,7 +104,7 @@ mkdev "$N4" veil0 40010 &&
 ns_del "$N4"
 n4_gone() { ! link_exists "$N5" veil1; }
 result "deleting the birth netns deletes the device that moved away" \
-	"$(wait_for 20 n4_gone; echo $?)" "$(ip -n "$N5" -o link show)"
+	"$(wait_for 20 n4_gone; echo $?)" "$(ipn "$N5" -o link show)"
 ns_del "$N5"
 n5_gone() { [ -z "$(init_links)" ] && [ "$(udp_ports_summary "" 40012)" = "v4=0 v6=0" ]; }
 result "deleting the netns a device lives in deletes it, frees its sockets in init" \
@@ -138,7 +138,7 @@ ns_new N6
 udp0=$(nsexec "$N6" ss -uanH | grep -c .)
 ok=0
 for ((i = 0; i < LOOPS; i++)); do
-	mkdev "$N6" veil0 44000 && ip -n "$N6" link del veil0 || ok=1
+	mkdev "$N6" veil0 44000 && ipn "$N6" link del veil0 || ok=1
 done
 result "$LOOPS cycles: create, configure, up, delete in one netns" "$ok"
 check_eq "... no device and no socket left behind" "0 $udp0" \

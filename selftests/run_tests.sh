@@ -44,13 +44,15 @@ pass=0 fail=0 skip=0 num=0
 count()
 {
 	local log=$1 rc=$2 p f s
-	read -r p f s < <(awk '
+	# shellcheck disable=SC2046 # three numbers
+	set -- $(awk '
 		/^(not )?ok [0-9]+/ {
 			if ($1 == "not") f++
 			else if (toupper($0) ~ /# *SKIP/) s++
 			else p++
 		}
 		END { print p + 0, f + 0, s + 0 }' "$log")
+	p=$1 f=$2 s=$3
 	if [ $((p + f + s)) -eq 0 ]; then
 		case "$rc" in
 		0) p=1 ;;

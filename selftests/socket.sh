@@ -25,13 +25,13 @@ veil_ns "$A" set veil0 listen-port 51820
 check_eq "listen-port set while down is reported" 51820 \
 	"$(veil_ns "$A" show veil0 listen-port 2>&1)"
 check_eq "down: no socket on the port" "$(none)" "$(udp_ports_summary "$A" 51820)"
-ip -n "$A" link set veil0 up
+ipn "$A" link set veil0 up
 check_eq "up: one IPv4 and one IPv6 socket on the port" "$(both)" \
 	"$(udp_ports_summary "$A" 51820)"
-ip -n "$A" link set veil0 down
+ipn "$A" link set veil0 down
 check_eq "down again: sockets released" "$(none)" "$(udp_ports_summary "$A" 51820)"
 
-ip -n "$A" link set veil0 up
+ipn "$A" link set veil0 up
 veil_ns "$A" set veil0 listen-port 51821
 check_eq "listen-port changed while up: rebound to the new port, old one free" \
 	"port=51821 new: $(both) old: $(none)" \
@@ -64,17 +64,17 @@ check_eq "... no stray IPv4 socket on that port, old ones kept" \
 	"stray v4=$(udp_count "$A" 4 51901) old: $(udp_ports_summary "$A" "$port")"
 
 # While down, the port is only recorded; bringing the device up then fails.
-ip -n "$A" link set veil0 down
+ipn "$A" link set veil0 down
 check "listen-port in use accepted while down (no socket yet)" \
 	veil_ns "$A" set veil0 listen-port 51900
-out=$(ip -n "$A" link set veil0 up 2>&1)
+out=$(ipn "$A" link set veil0 up 2>&1)
 rc=$?
-link=$(ip -n "$A" -o link show dev veil0)
+link=$(ipn "$A" -o link show dev veil0)
 result "... then ip link set up fails and the device stays down" \
 	"$([ "$rc" -ne 0 ] && ! [[ $link =~ [\<,]UP[,\>] ]]; echo $?)" \
 	"ip link set up: rc=$rc $out" "$link"
 veil_ns "$A" set veil0 listen-port 51902
-ip -n "$A" link set veil0 up
+ipn "$A" link set veil0 up
 check_eq "... with a free port it comes up with both sockets" "$(both)" \
 	"$(udp_ports_summary "$A" 51902)"
 
@@ -83,10 +83,10 @@ ns_new B
 ns_new C
 link_add "$B" veil1 || bail_out "cannot create a device"
 veil_ns "$B" set veil1 listen-port 52000
-ip -n "$B" link set veil1 netns "$C"
+ipn "$B" link set veil1 netns "$C"
 result "device moved from its birth netns to another one" \
 	"$(link_exists "$C" veil1 && ! link_exists "$B" veil1; echo $?)"
-ip -n "$C" link set veil1 up
+ipn "$C" link set veil1 up
 check_eq "up in the new netns: sockets in the birth netns, none in the new one" \
 	"birth: $(both) new: $(none)" \
 	"birth: $(udp_ports_summary "$B" 52000) new: $(udp_ports_summary "$C" 52000)"
@@ -99,12 +99,12 @@ check_eq "... and the sockets are rebound in the birth netns" \
 	"new port: $(both) old port: $(none) other netns: $(none)" \
 	"new port: $(udp_ports_summary "$B" 52001) old port: $(udp_ports_summary "$B" 52000) other netns: $(udp_ports_summary "$C" 52001)"
 expect_fail "the birth netns does not see the device any more" \
-	ip netns exec "$B" "$VEIL" show veil1
+	nsexec "$B" "$VEIL" show veil1
 
 ns_del "$B"
 veil1_gone() { ! link_exists "$C" veil1; }
 result "deleting the birth netns deletes the device where it lives" \
-	"$(wait_for 10 veil1_gone; echo $?)" "$(ip -n "$C" link show)"
+	"$(wait_for 10 veil1_gone; echo $?)" "$(ipn "$C" link show)"
 
 # Deleting the namespace the device lives in releases the sockets in its
 # birth namespace.
@@ -112,8 +112,8 @@ ns_new D
 ns_new E
 link_add "$D" veil2 || bail_out "cannot create a device"
 veil_ns "$D" set veil2 listen-port 53000
-ip -n "$D" link set veil2 netns "$E"
-ip -n "$E" link set veil2 up
+ipn "$D" link set veil2 netns "$E"
+ipn "$E" link set veil2 up
 check_eq "device born in D, up in E: sockets in D" "$(both)" \
 	"$(udp_ports_summary "$D" 53000)"
 ns_del "$E"
@@ -124,7 +124,7 @@ veil2_gone()
 }
 result "deleting the netns it lives in deletes it and frees its sockets in D" \
 	"$(wait_for 10 veil2_gone; echo $?)" \
-	"$(udp_ports_summary "$D" 53000)" "$(ip -n "$D" link show)"
+	"$(udp_ports_summary "$D" 53000)" "$(ipn "$D" link show)"
 
 kernel_log_clean "no kernel warnings"
 

@@ -31,6 +31,24 @@
 #define SOL_NETLINK 270
 #endif
 
+/*
+ * A test-only build (make tests/veil-wgcompat) talks to the in-tree
+ * wireguard module instead, whose generic netlink API has the same
+ * attributes and flags but other command numbers. It lets the tests compare
+ * veil's output with wg(8)'s on the same live device. Never installed.
+ */
+#ifdef VEIL_WG_COMPAT_TEST
+#define GENL_FAMILY "wireguard"
+#define CMD_GET_DEVICE 0
+#define CMD_SET_DEVICE 1
+#define LINK_KIND "wireguard"
+#else
+#define GENL_FAMILY VEIL_GENL_NAME
+#define CMD_GET_DEVICE VEIL_CMD_GET_DEVICE
+#define CMD_SET_DEVICE VEIL_CMD_SET_DEVICE
+#define LINK_KIND "veil"
+#endif
+
 /* Size of one SET_DEVICE request; larger configurations are split. */
 #define SET_MSG_SIZE 16384
 /* How often a dump is restarted when the kernel reports it was interrupted. */
@@ -110,10 +128,10 @@ static int open_genl(struct nl_sock **skp, int *family, char **msg)
 	sk = open_socket(NETLINK_GENERIC, msg, &ret);
 	if (!sk)
 		return ret;
-	*family = genl_ctrl_resolve(sk, VEIL_GENL_NAME);
+	*family = genl_ctrl_resolve(sk, GENL_FAMILY);
 	if (*family < 0) {
 		nl_socket_free(sk);
-		set_msg(msg, "the '" VEIL_GENL_NAME "' generic netlink family is not registered (is the veil module loaded?)");
+		set_msg(msg, "the '" GENL_FAMILY "' generic netlink family is not registered (is the veil module loaded?)");
 		return -EPROTONOSUPPORT;
 	}
 	*skp = sk;
@@ -405,7 +423,7 @@ int ipc_get_device(struct veil_device **devp, const char *ifname, char **msg)
 			break;
 		}
 		if (!genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, NLM_F_REQUEST | NLM_F_DUMP,
-				 VEIL_CMD_GET_DEVICE, VEIL_GENL_VERSION) ||
+				 CMD_GET_DEVICE, VEIL_GENL_VERSION) ||
 		    nla_put_string(m, VEIL_DEVICE_A_IFNAME, ifname) < 0) {
 			nlmsg_free(m);
 			device_free(ctx.dev);
@@ -554,7 +572,7 @@ int ipc_set_device(const struct veil_device *dev, char **msg)
 		if (!m)
 			break;
 		if (!genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, NLM_F_REQUEST | NLM_F_ACK,
-				 VEIL_CMD_SET_DEVICE, VEIL_GENL_VERSION) ||
+				 CMD_SET_DEVICE, VEIL_GENL_VERSION) ||
 		    nla_put_string(m, VEIL_DEVICE_A_IFNAME, dev->name) < 0)
 			goto free_msg;
 		if (first) {
@@ -632,7 +650,7 @@ static int parse_link_msg(struct nlmsghdr *h, void *arg)
 		return 0;
 	if (nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 || !info[IFLA_INFO_KIND])
 		return 0;
-	if (nla_strcmp(info[IFLA_INFO_KIND], "veil"))
+	if (nla_strcmp(info[IFLA_INFO_KIND], LINK_KIND))
 		return 0;
 	name = nla_data(tb[IFLA_IFNAME]);
 	n = strnlen(name, (size_t)nla_len(tb[IFLA_IFNAME]));
