@@ -275,17 +275,7 @@ static int veil_set_prepare_peer(struct veil_set *set, const struct nlattr *attr
 	if (tb[VEIL_PEER_A_FLAGS])
 		op->flags = nla_get_u32(tb[VEIL_PEER_A_FLAGS]);
 
-	if (op->flags & VEIL_PEER_F_REMOVE_ME) {
-		k = veil_set_find_key(set, key);
-		if (k->peer) {
-			op->action = VEIL_SET_REMOVE;
-			op->peer = k->peer;
-			k->peer = NULL;
-			(*count)--;
-		}
-		return 0;
-	}
-
+	/* Everything is checked, even what a removal does not look at. */
 	if (tb[VEIL_PEER_A_ENDPOINT]) {
 		const struct nlattr *ep = tb[VEIL_PEER_A_ENDPOINT];
 		const struct sockaddr *sa = nla_data(ep);
@@ -323,6 +313,18 @@ static int veil_set_prepare_peer(struct veil_set *set, const struct nlattr *attr
 			n_aips++;
 		}
 		op->allowedips = tb[VEIL_PEER_A_ALLOWEDIPS];
+	}
+
+	if (op->flags & VEIL_PEER_F_REMOVE_ME) {
+		/* Removing an unknown peer is not an error, as in WireGuard. */
+		k = veil_set_find_key(set, key);
+		if (k->peer) {
+			op->action = VEIL_SET_REMOVE;
+			op->peer = k->peer;
+			k->peer = NULL;
+			(*count)--;
+		}
+		return 0;
 	}
 
 	/* As in WireGuard, a peer with the device's own key is ignored. */

@@ -35,6 +35,9 @@ veil_ns "$NS" set veil0 private-key "$(keyfile "$priv")" listen-port 51820 fwmar
 	peer "$B" endpoint '[2001:db8::2]:4000' allowed-ips 10.1.0.0/16 ||
 	bail_out "cannot configure the device"
 [ "$(veil_ns "$NS" show veil0 peers | grep -c .)" -eq 2 ] || bail_out "baseline config not applied"
+# Nothing below changes the configuration (that is the point): compare each
+# case with the state after the previous one.
+refused_baseline "$NS" veil0
 
 # refused DESC ARGS...: "veil ARGS..." in NS is refused, veil0 intact.
 refused()

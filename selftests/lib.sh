@@ -62,6 +62,18 @@ diag()
 	printf '%s\n' "$*" | sed -e 's/^/# /'
 }
 
+# With VEIL_TAP_TIMES=1 every result is followed by the time since the
+# previous one (finding the slow parts in an emulated VM).
+__tap_last=${EPOCHREALTIME:-0}
+__tap_time()
+{
+	local now
+	[ "${VEIL_TAP_TIMES:-0}" = 1 ] || return 0
+	now=${EPOCHREALTIME:-0}
+	awk -v a="$__tap_last" -v b="$now" 'BEGIN { printf "# +%.2fs\n", b - a }'
+	__tap_last=$now
+}
+
 __tap_desc()
 {
 	# A '#' in a description would start a TAP directive.
@@ -79,6 +91,7 @@ ok()
 {
 	__tap_num=$((__tap_num + 1))
 	echo "ok $__tap_num $(__tap_desc "$1")"
+	__tap_time
 }
 
 # not_ok DESC [DIAG...]
@@ -90,6 +103,7 @@ not_ok()
 	__tap_fail=$((__tap_fail + 1))
 	echo "not ok $__tap_num $(__tap_desc "$desc")"
 	[ $# -eq 0 ] || diag "$@"
+	__tap_time
 }
 
 # skip DESC REASON
@@ -419,13 +433,12 @@ pubkey_of()
 	printf '%s\n' "$1" | "$VEIL" pubkey
 }
 
-# keyfile KEY: a private (0600) file holding KEY; prints its path.
-__keyfile_seq=0
+# keyfile KEY: a private (0600) file holding KEY; prints its path. Usually
+# called as $(keyfile ...): each call is its own subshell, whose PID names
+# the file.
 keyfile()
 {
-	local f
-	__keyfile_seq=$((__keyfile_seq + 1))
-	f="$VEIL_TMP/key.$__keyfile_seq"
+	local f="$VEIL_TMP/key.$BASHPID"
 	(umask 077 && printf '%s\n' "$1" >"$f")
 	printf '%s\n' "$f"
 }
@@ -474,6 +487,13 @@ key_is_clamped()
 	(( (b[0] & 7) == 0 && (b[31] & 128) == 0 && (b[31] & 64) == 64 ))
 }
 
+# as_nobody CMD...: run CMD as uid/gid 65534 without any capability.
+as_nobody()
+{
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		--bounding-set=-all "$@"
+}
+
 # ---------------------------------------------------------------------------
 # Configuration
 
@@ -486,38 +506,44 @@ config_snapshot()
 	echo "--- rc=$?"
 }
 
+# __sort_aips: awk function sort_list(N) sorting the comma list in field N.
+__sort_aips='
+function sort_list(f,    a, n, i, j, v, s) {
+	n = split($f, a, ",")
+	for (i = 2; i <= n; i++) {	# insertion sort: lists are short
+		v = a[i]
+		for (j = i - 1; j >= 1 && a[j] > v; j--)
+			a[j + 1] = a[j]
+		a[j + 1] = v
+	}
+	s = a[1]
+	for (i = 2; i <= n; i++)
+		s = s "," a[i]
+	$f = s
+}'
+
+# sort_allowedips_field N: in tab-separated lines, sort the comma list in
+# field N.
+sort_allowedips_field()
+{
+	awk -F'\t' -v OFS='\t' -v f="$1" "$__sort_aips"' { sort_list(f); print }'
+}
+
 # dump_peers NS DEV: the peer lines of "show DEV dump" with each peer's
 # allowed IPs sorted, peers sorted by public key. Field 4 is the
 # allowed-ips list, comma separated, as in the dump.
 dump_peers()
 {
-	veil_ns "$1" show "$2" dump | tail -n +2 | sort_allowedips_field 4 | sort
-}
-
-# sort_allowedips_field N: sort the comma list in tab-separated field N.
-sort_allowedips_field()
-{
-	awk -F'\t' -v OFS='\t' -v f="$1" '{
-		n = split($f, a, ",")
-		for (i = 2; i <= n; i++) {	# insertion sort: lists are short
-			v = a[i]
-			for (j = i - 1; j >= 1 && a[j] > v; j--)
-				a[j + 1] = a[j]
-			a[j + 1] = v
-		}
-		s = a[1]
-		for (i = 2; i <= n; i++)
-			s = s "," a[i]
-		$f = s
-		print
-	}'
+	veil_ns "$1" show "$2" dump |
+		awk -F'\t' -v OFS='\t' "$__sort_aips"' NR > 1 { sort_list(4); print }' | sort
 }
 
 # peer_field NS DEV PUBKEY FIELD: one field (dump numbering, 1 = public key,
 # 2 = psk, 3 = endpoint, 4 = allowed ips (sorted), 8 = keepalive) of a peer.
 peer_field()
 {
-	dump_peers "$1" "$2" | awk -F'\t' -v k="$3" -v f="$4" '$1 == k { print $f }'
+	veil_ns "$1" show "$2" dump | awk -F'\t' -v OFS='\t' -v k="$3" -v f="$4" \
+		"$__sort_aips"' NR > 1 && $1 == k { sort_list(4); print $f }'
 }
 
 # peer_list NS DEV: public keys of the peers, sorted.
@@ -533,11 +559,10 @@ peer_list()
 # exited non-zero with exactly one non-empty line on stderr.
 __run_expect_fail()
 {
-	local err rc lines
+	local err rc
 	err=$("$@" 2>&1 >/dev/null)
 	rc=$?
-	lines=$(printf '%s' "$err" | grep -c .)
-	__ef_diag="command: $*"$'\n'"exit: $rc"$'\n'"stderr ($lines lines):"$'\n'"$err"
+	__ef_diag="command: $*"$'\n'"exit: $rc"$'\n'"stderr:"$'\n'"$err"
 	if [ "$rc" -eq 0 ]; then
 		__ef_diag="unexpectedly succeeded"$'\n'"$__ef_diag"
 		return 1
@@ -547,7 +572,8 @@ __run_expect_fail()
 		__ef_diag="did not run or died (exit $rc) rather than refusing"$'\n'"$__ef_diag"
 		return 1
 	fi
-	if [ -z "$err" ] || [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then
+	# $(...) dropped the final newline: one line means no newline left
+	if [[ -z $err || $err == *$'\n'* || $err =~ ^[[:space:]]*$ ]]; then
 		__ef_diag="expected exactly one non-empty error line on stderr"$'\n'"$__ef_diag"
 		return 1
 	fi
@@ -568,6 +594,19 @@ expect_fail()
 	fi
 }
 
+# refused_baseline NS DEV: remember DEV's configuration now, so that the
+# following expect_refused calls on it compare with it instead of taking a
+# snapshot first (saves a command per call). Only for a series of
+# expect_refused with no other change in between; "refused_baseline" with
+# no argument forgets it.
+__baseline_of=
+__baseline=
+refused_baseline()
+{
+	__baseline_of="$1 $2"
+	[ $# -eq 0 ] || __baseline=$(config_snapshot "$1" "$2")
+}
+
 # expect_refused DESC NS DEV CMD...: like expect_fail, and the configuration
 # of DEV in NS is exactly the same afterwards. CMD runs in NS (a shell
 # function is fine when NS is where we are).
@@ -575,12 +614,17 @@ expect_refused()
 {
 	local desc=$1 ns=$2 dev=$3 before after
 	shift 3
-	before=$(config_snapshot "$ns" "$dev")
+	if [ "$__baseline_of" = "$ns $dev" ]; then
+		before=$__baseline
+	else
+		before=$(config_snapshot "$ns" "$dev")
+	fi
 	if ! __run_expect_fail nsexec "$ns" "$@"; then
 		not_ok "$desc" "$__ef_diag"
 		return 1
 	fi
 	after=$(config_snapshot "$ns" "$dev")
+	[ "$__baseline_of" != "$ns $dev" ] || __baseline=$after
 	if [ "$before" != "$after" ]; then
 		not_ok "$desc" "refused, but the configuration changed:" \
 			"$(printf '%s\n' "$before" >"$VEIL_TMP/before"
@@ -648,7 +692,7 @@ require_cmd()
 kmsg_mark()
 {
 	local m="veil-selftest: mark $VEIL_TEST_NAME $$ $RANDOM$RANDOM"
-	echo "$m" >/dev/kmsg 2>/dev/null
+	echo "<6>$m" >/dev/kmsg 2>/dev/null
 	printf '%s\n' "$m"
 }
 

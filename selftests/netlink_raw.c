@@ -16,7 +16,7 @@
  *
  *	cc -Wall -Wextra -O2 -g -I../uapi -I<ksft> -o netlink_raw netlink_raw.c
  *
- * Run as root with the veil module loaded: ./netlink_raw [-t TEST]...
+ * Run as root with the veil module loaded: ./netlink_raw
  * (TAP output; skips when not root or when the module is not loaded).
  * Environment: VEIL_FUZZ_SEED (default: time-based, always printed) and
  * VEIL_FUZZ_ITERATIONS (default 2000).
@@ -608,7 +608,7 @@ static void dump_peer(struct dump_state *st, const struct nlattr *elem)
 {
 	const struct nlattr *tb[TB_MAX + 1], *key, *e;
 	struct sbuf head = {};
-	int rem;
+	int rem, index = 0;
 
 	attr_table(tb, VEIL_PEER_A_MAX, attr_data(elem), attr_len(elem),
 		   VEIL_PEER_A_PAD, &head);
@@ -638,8 +638,14 @@ static void dump_peer(struct dump_state *st, const struct nlattr *elem)
 			memcpy(st->cur_key, attr_data(key), VEIL_KEY_LEN);
 	}
 	if (tb[VEIL_PEER_A_ALLOWEDIPS])
-		attr_for_each_nested(e, tb[VEIL_PEER_A_ALLOWEDIPS], rem)
+		attr_for_each_nested(e, tb[VEIL_PEER_A_ALLOWEDIPS], rem) {
+			/* On output, a list element's type is its index. */
+			if (attr_type(e) != index++)
+				sb_printf(&st->cur_aips, "%s(index-%d)",
+					  st->cur_aips.len ? "," : "",
+					  attr_type(e));
 			render_allowedip(&st->cur_aips, e);
+		}
 }
 
 static int dump_cb(const struct nlmsghdr *nlh, void *arg)
@@ -647,7 +653,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *arg)
 	const struct nlattr *tb[TB_MAX + 1], *e;
 	struct dump_state *st = arg;
 	struct sbuf dev = {};
-	int rem;
+	int rem, index = 0;
 
 	attr_table(tb, VEIL_DEVICE_A_MAX, (char *)NLMSG_DATA(nlh) + GENL_HDRLEN,
 		   nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), -1, &dev);
@@ -663,8 +669,11 @@ static int dump_cb(const struct nlmsghdr *nlh, void *arg)
 	render_key(&dev, "private", tb[VEIL_DEVICE_A_PRIVATE_KEY]);
 	render_key(&dev, "public", tb[VEIL_DEVICE_A_PUBLIC_KEY]);
 	if (tb[VEIL_DEVICE_A_PEERS])
-		attr_for_each_nested(e, tb[VEIL_DEVICE_A_PEERS], rem)
+		attr_for_each_nested(e, tb[VEIL_DEVICE_A_PEERS], rem) {
+			if (attr_type(e) != index++)
+				sb_printf(&dev, " peer-index-%d", attr_type(e));
 			dump_peer(st, e);
+		}
 
 	if (!st->messages++)
 		st->dev = dev;
@@ -942,6 +951,7 @@ static void __expect_refused(struct __test_metadata *_metadata,
 
 FIXTURE_SETUP(veil)
 {
+	struct nlattr *peers;
 	struct reply r;
 	struct msg *m;
 	int ret;
@@ -983,12 +993,9 @@ FIXTURE_SETUP(veil)
 	put(m, VEIL_DEVICE_A_PRIVATE_KEY, alice_private, VEIL_KEY_LEN);
 	put_u16(m, VEIL_DEVICE_A_LISTEN_PORT, 51820);
 	put_u32(m, VEIL_DEVICE_A_FWMARK, 0x42);
-	{
-		struct nlattr *peers = nest_start(m, VEIL_DEVICE_A_PEERS);
-
-		put_peer(m, &base_peer);
-		nest_end(m, peers);
-	}
+	peers = nest_start(m, VEIL_DEVICE_A_PEERS);
+	put_peer(m, &base_peer);
+	nest_end(m, peers);
 	expect_applied(_metadata, self, m);
 	self->baseline = dump_now(_metadata, self);
 	ASSERT_NE(NULL, strstr(self->baseline, "fd00::/64")) {
@@ -1593,7 +1600,143 @@ TEST_F(veil, port_change_refused_while_up)
 	after = dump_now(_metadata, self);
 	EXPECT_NE(NULL, strstr(after, " port=40001 "));
 	free(after);
+
+	/* Port 0 picks a free port, and the dump shows which. */
+	m = set_start(self);
+	put_u16(m, VEIL_DEVICE_A_LISTEN_PORT, 0);
+	expect_applied(_metadata, self, m);
+	EXPECT_EQ(0, udp4_bind(40001));
+	after = dump_now(_metadata, self);
+	{
+		const char *at = strstr(after, " port=");
+		unsigned int port = at ? strtoul(at + 6, NULL, 10) : 0;
+
+		EXPECT_NE(0U, port) {
+			TH_LOG("dump after port 0:\n%s", after);
+		}
+		if (port)
+			EXPECT_EQ(-EADDRINUSE, udp4_bind(port));
+	}
+	free(after);
 	free(before);
+}
+
+/* ---- Semantics of valid requests ---- */
+
+/* Sends @m, which must succeed, and returns the dump afterwards. */
+static char *apply_and_dump(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(veil) *self, struct msg *m)
+{
+	expect_applied(_metadata, self, m);
+	return dump_now(_metadata, self);
+}
+
+/* A SET whose peer list holds @p only. */
+static struct msg *set_peer(FIXTURE_DATA(veil) *self,
+			    const struct peer_spec *p)
+{
+	return set_one_peer(self, p, NULL);
+}
+
+TEST_F(veil, update_only_does_not_create)
+{
+	struct peer_spec p = new_peer;
+	char *after;
+
+	REQUIRE_FIXTURE();
+	p.flags = VEIL_PEER_F_UPDATE_ONLY;
+	after = apply_and_dump(_metadata, self, set_peer(self, &p));
+	EXPECT_STREQ(self->baseline, after);
+	free(after);
+}
+
+TEST_F(veil, update_only_updates)
+{
+	struct peer_spec p = { .key = base_peer.key, .keepalive = 7,
+			       .flags = VEIL_PEER_F_UPDATE_ONLY };
+	char *after;
+
+	REQUIRE_FIXTURE();
+	after = apply_and_dump(_metadata, self, set_peer(self, &p));
+	EXPECT_NE(NULL, strstr(after, " keepalive=7 ")) {
+		TH_LOG("dump:\n%s", after);
+	}
+	free(after);
+}
+
+TEST_F(veil, remove_me_removes_the_peer)
+{
+	struct peer_spec p = { .key = base_peer.key, .keepalive = -1,
+			       .flags = VEIL_PEER_F_REMOVE_ME };
+	char *after;
+
+	REQUIRE_FIXTURE();
+	after = apply_and_dump(_metadata, self, set_peer(self, &p));
+	EXPECT_EQ(NULL, strstr(after, "peer ")) {
+		TH_LOG("dump:\n%s", after);
+	}
+	free(after);
+}
+
+TEST_F(veil, replace_allowedips)
+{
+	struct peer_spec p = { .key = base_peer.key, .keepalive = -1,
+			       .flags = VEIL_PEER_F_REPLACE_ALLOWEDIPS,
+			       .aips = { "10.8.0.0/16" } };
+	char *after;
+
+	REQUIRE_FIXTURE();
+	after = apply_and_dump(_metadata, self, set_peer(self, &p));
+	EXPECT_NE(NULL, strstr(after, " allowedips=10.8.0.0/16\n")) {
+		TH_LOG("dump:\n%s", after);
+	}
+	free(after);
+}
+
+TEST_F(veil, prefix_moves_and_host_bits_are_dropped)
+{
+	struct peer_spec p = { .key = 0xc7, .keepalive = -1,
+			       .aips = { "10.0.0.77/24", "fd00::1/64" } };
+	char *after;
+
+	REQUIRE_FIXTURE();
+	after = apply_and_dump(_metadata, self, set_peer(self, &p));
+	/* The existing peer loses both prefixes to the new one. */
+	EXPECT_NE(NULL, strstr(after, " allowedips=\n")) {
+		TH_LOG("dump:\n%s", after);
+	}
+	EXPECT_NE(NULL, strstr(after, " allowedips=10.0.0.0/24,fd00::/64\n")) {
+		TH_LOG("dump:\n%s", after);
+	}
+	free(after);
+}
+
+TEST_F(veil, zero_private_key_clears_it)
+{
+	char *after;
+	struct msg *m;
+
+	REQUIRE_FIXTURE();
+	m = set_start(self);
+	put(m, VEIL_DEVICE_A_PRIVATE_KEY, key_of(0), VEIL_KEY_LEN);
+	after = apply_and_dump(_metadata, self, m);
+	EXPECT_EQ(NULL, strstr(after, "private=")) {
+		TH_LOG("dump:\n%s", after);
+	}
+	EXPECT_EQ(NULL, strstr(after, " public=" ALICE_PUBLIC));
+	free(after);
+}
+
+static void add_protocol_version_2(struct msg *m)
+{
+	put_u32(m, VEIL_PEER_A_PROTOCOL_VERSION, 2);
+}
+
+TEST_F(veil, protocol_version_2)
+{
+	REQUIRE_FIXTURE();
+	expect_refused(set_one_peer(self, &new_peer, add_protocol_version_2),
+		       -ERANGE);
 }
 
 /* ---- Commands and permissions ---- */

@@ -128,7 +128,7 @@ bool parse_listen_port(const char *value, const struct config_opts *opts,
 		if (r < 0)
 			return set_error(err, "Listen port out of range: %s", quote_value(value));
 		if (r == 0)
-			return set_error(err, "Listen port is not a number or service name: '%s'",
+			return set_error(err, "Listen port is not a number or a known UDP service name: '%s'",
 					 quote_value(value));
 		*port = (uint16_t)v;
 		return true;
@@ -628,6 +628,9 @@ struct veil_device *config_parse_file(const char *buf, size_t len,
 	}
 	if (!opts->append)
 		ctx.dev->flags |= DEV_REPLACE_PEERS | DEV_HAS_PRIVATE_KEY | DEV_HAS_FWMARK;
+	/* a UTF-8 byte order mark, as some editors write, is not content */
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+		pos = 3;
 
 	while (pos < len) {
 		size_t start = pos, end, n = 0, i;

@@ -181,6 +181,10 @@ static void test_good_files(void)
 	dev = parse("[Interface]\nFwMark = 0xffffffff\nListenPort = 65535\n", &opts_set, &err);
 	CHECK(dev && dev->fwmark == 0xffffffffu && dev->listen_port == 65535);
 	device_free(dev);
+	/* a byte order mark */
+	dev = parse("\xef\xbb\xbf[Interface]\nListenPort = 8\n", &opts_set, &err);
+	CHECK(dev && dev->listen_port == 8);
+	device_free(dev);
 	/* a file without a final newline */
 	dev = parse("[Interface]\nListenPort = 7", &opts_set, &err);
 	CHECK(dev && dev->listen_port == 7);
@@ -217,7 +221,7 @@ static void test_bad_files(void)
 	bad_file("[Interface]\nListenPort = -1\n",
 		 "Line 2: Listen port is not a number or a known UDP service name: '-1'");
 	bad_file("[Interface]\nListenPort = 51820x\n",
-		 "Line 2: Listen port is not a number or service name: '51820x'");
+		 "Line 2: Listen port is not a number or a known UDP service name: '51820x'");
 	bad_file("[Interface]\nListenPort =\n", "Line 2: Listen port is empty");
 	bad_file("[Interface]\nFwMark = 0x100000000\n",
 		 "Line 2: Fwmark out of range (0 to 0xffffffff): 0x100000000");
