@@ -28,6 +28,7 @@ help:
 	@echo 'make deps         install the missing Debian packages (root)'
 	@echo 'make check        everything: deps, build, host checks, tests in a VM (TAP)'
 	@echo 'make check-host   only the host-side checks (W=1 build, DKMS, checkpatch, sparse)'
+	@echo 'make check-debug  the VM tests on the prebuilt debug kernel (KASAN, lockdep, kmemleak)'
 	@echo 'make checkpatch   checkpatch.pl --strict on the module sources'
 	@echo 'make demo         two namespaces with a veil device each, in a VM'
 	@echo 'make shell        a root shell in the VM with the module loaded'
@@ -77,6 +78,9 @@ check:
 check-host:
 	scripts/check.sh --host-only
 
+check-debug:
+	scripts/check.sh --debug
+
 demo:
 	scripts/demo.sh
 
@@ -106,4 +110,4 @@ clean:
 	rm -rf build
 
 .PHONY: all help build-deps module userspace selftests checkpatch deps check \
-	check-host demo shell install dkms-install dkms-uninstall clean
+	check-host check-debug demo shell install dkms-install dkms-uninstall clean

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# scripts/check.sh [--host-only]   (make check / make check-host)
+# scripts/check.sh [--host-only | --debug]
+#                   (make check / make check-host / make check-debug)
 #
 # 1. installs missing Debian packages (scripts/deps.sh);
 # 2. builds the module with W=1 (any compiler warning fails), the tool and the
@@ -23,17 +24,30 @@
 # a guest that never finished, and any kernel WARNING/BUG/Oops/... in the
 # guest log are failures too.
 #
-# Logs: build/check/ (build logs, the VM console log, dmesg, raw TAP).
+# --debug: the same tests on the prebuilt debug kernel (KASAN, lockdep,
+# kmemleak, ...; scripts/debug-kernel.sh): the module is built against its
+# headers in build/check-debug/src, the host checks other than the builds are
+# left out, and kmemleak is scanned after the module is unloaded.
+#
+# Logs: build/check/ or build/check-debug/ (build logs, the VM console log,
+# dmesg, raw TAP).
 # Environment: VEIL_CHECK_VM_TIMEOUT (seconds for the whole VM run, default
-# 1500), VEIL_VM_* (see scripts/vm-run), KDIR (default Debian's headers).
+# 1500, 3600 with --debug), VEIL_VM_* (see scripts/vm-run), KDIR (default
+# Debian's headers).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$(pwd)
 
-host_only=0
-[ "${1:-}" = --host-only ] && host_only=1
+host_only=0 debug=0
+case "${1:-}" in
+--host-only) host_only=1 ;;
+--debug) debug=1 ;;
+"") ;;
+*) echo "usage: $0 [--host-only | --debug]" >&2; exit 2 ;;
+esac
 
 L=$REPO/build/check
+[ "$debug" = 1 ] && L=$REPO/build/check-debug
 rm -rf "$L"
 mkdir -p "$L"
 body=$L/tap.body   # result lines as "@@R@@ ok NAME" (numbered at the end)
@@ -99,6 +113,16 @@ if ! scripts/deps.sh >"$L/deps.log" 2>&1; then
 fi
 KVER=$(scripts/kver)
 KDIR=${KDIR:-/lib/modules/$KVER/build}
+vm_opts=()
+if [ "$debug" = 1 ]; then
+	if ! dk=$(scripts/debug-kernel.sh 2>"$L/debug-kernel.log"); then
+		result "not ok" "debug kernel: the prebuilt packages are available" "$L/debug-kernel.log"
+		finish
+	fi
+	KDIR=$(find "$dk/usr/src" -mindepth 1 -maxdepth 1 -name 'linux-headers-*' | head -n 1)
+	KVER=$(cat "$KDIR/include/config/kernel.release")
+	vm_opts=(--debug-kernel "$dk" --env "VEIL_KO=$L/src/module/veil.ko")
+fi
 export KDIR
 log "kernel $KVER, KDIR $KDIR"
 
@@ -109,13 +133,26 @@ mk() { make --no-print-directory "$@"; }
 
 log "build: module (W=1)"
 module_ok=0
-if mk module W=1 >"$L/build-module.log" 2>&1; then
+build_module() {
+	if [ "$debug" = 1 ]; then
+		# A copy, so that module/veil.ko stays built for Debian's kernel.
+		mkdir -p "$L/src" &&
+		cp -r Kbuild module uapi "$L/src/" &&
+		find "$L/src" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
+			-o -name '.*.cmd' -o -name '*.order' -o -name Module.symvers \) -delete &&
+		make -C "$KDIR" M="$L/src" W=1 modules &&
+		[ -e "$L/src/module/veil.ko" ]
+	else
+		mk module W=1 && [ -e module/veil.ko ]
+	fi
+}
+if build_module >"$L/build-module.log" 2>&1; then
 	if grep -aqE 'warning:|error:' "$L/build-module.log"; then
 		result "not ok" "build: module with W=1 has no warnings" "$(diag_of "$L/build-module.log")"
 	else
 		result ok "build: module with W=1 has no warnings"
 	fi
-	[ -e module/veil.ko ] && module_ok=1
+	module_ok=1
 else
 	result "not ok" "build: module with W=1 has no warnings" "$(diag_of "$L/build-module.log")"
 fi
@@ -139,73 +176,78 @@ else
 fi
 
 # ---- 3. host checks ------------------------------------------------------------
-log "host: userspace tests (make -C userspace test)"
-if [ "$userspace_ok" = 1 ]; then
-	if mk -C userspace test >"$L/userspace-test.log" 2>&1; then
-		grep -aE 'checks|passed|failed' "$L/userspace-test.log" | head -n 20 >"$L/userspace-test.diag" || true
-		result ok "host: userspace tests (make -C userspace test)" "$L/userspace-test.diag"
+host_checks() {
+	log "host: userspace tests (make -C userspace test)"
+	if [ "$userspace_ok" = 1 ]; then
+		if mk -C userspace test >"$L/userspace-test.log" 2>&1; then
+			grep -aE 'checks|passed|failed' "$L/userspace-test.log" | head -n 20 >"$L/userspace-test.diag" || true
+			result ok "host: userspace tests (make -C userspace test)" "$L/userspace-test.diag"
+		else
+			result "not ok" "host: userspace tests (make -C userspace test)" "$(diag_of "$L/userspace-test.log")"
+		fi
 	else
-		result "not ok" "host: userspace tests (make -C userspace test)" "$(diag_of "$L/userspace-test.log")"
+		echo "not run: the userspace build failed" >"$L/userspace-test.diag"
+		result "not ok" "host: userspace tests (make -C userspace test)" "$L/userspace-test.diag"
 	fi
-else
-	echo "not run: the userspace build failed" >"$L/userspace-test.diag"
-	result "not ok" "host: userspace tests (make -C userspace test)" "$L/userspace-test.diag"
-fi
 
-log "host: dkms add/build/remove"
-dkms_check() {
-	local ver tmp keys_before rc=0
-	ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' dkms.conf)
-	[ -n "$ver" ] || { echo "no PACKAGE_VERSION in dkms.conf"; return 1; }
-	tmp=$(mktemp -d "${TMPDIR:-/tmp}/veil-dkms.XXXXXX")
-	# dkms generates a signing key on first use: leave no such state behind.
-	keys_before=$(ls /var/lib/dkms/mok.key /var/lib/dkms/mok.pub 2>/dev/null || true)
-	# A private source tree (<tmp>/src/veil-<ver>) and DKMS tree: the
-	# system's /usr/src and /var/lib/dkms are not touched.
-	mkdir -p "$tmp/src/veil-$ver" "$tmp/dkms"
-	cp -r Kbuild dkms.conf module uapi "$tmp/src/veil-$ver/"
-	find "$tmp/src/veil-$ver" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
-		-o -name '.*.cmd' -o -name '*.order' -o -name Module.symvers \) -delete
-	local o=(-m veil -v "$ver" --sourcetree "$tmp/src" --dkmstree "$tmp/dkms")
-	{ dkms add "${o[@]}" && dkms build "${o[@]}" -k "$KVER" &&
-	  dkms status "${o[@]}" >"$tmp/status" && cat "$tmp/status" &&
-	  grep -q ': built' "$tmp/status"; } || rc=1
-	[ "$rc" = 0 ] || cat "$tmp/dkms/veil/$ver/$KVER/x86_64/log/make.log" 2>/dev/null ||
-		cat "$tmp"/dkms/veil/"$ver"/build/make.log 2>/dev/null || true
-	dkms remove "${o[@]}" --all || rc=1
-	rm -rf "$tmp"
-	if [ -z "$keys_before" ]; then
-		rm -f /var/lib/dkms/mok.key /var/lib/dkms/mok.pub
+	log "host: dkms add/build/remove"
+	dkms_check() {
+		local ver tmp keys_before rc=0
+		ver=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' dkms.conf)
+		[ -n "$ver" ] || { echo "no PACKAGE_VERSION in dkms.conf"; return 1; }
+		tmp=$(mktemp -d "${TMPDIR:-/tmp}/veil-dkms.XXXXXX")
+		# dkms generates a signing key on first use: leave no such state behind.
+		keys_before=$(ls /var/lib/dkms/mok.key /var/lib/dkms/mok.pub 2>/dev/null || true)
+		# A private source tree (<tmp>/src/veil-<ver>) and DKMS tree: the
+		# system's /usr/src and /var/lib/dkms are not touched.
+		mkdir -p "$tmp/src/veil-$ver" "$tmp/dkms"
+		cp -r Kbuild dkms.conf module uapi "$tmp/src/veil-$ver/"
+		find "$tmp/src/veil-$ver" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
+			-o -name '.*.cmd' -o -name '*.order' -o -name Module.symvers \) -delete
+		local o=(-m veil -v "$ver" --sourcetree "$tmp/src" --dkmstree "$tmp/dkms")
+		{ dkms add "${o[@]}" && dkms build "${o[@]}" -k "$KVER" &&
+		  dkms status "${o[@]}" >"$tmp/status" && cat "$tmp/status" &&
+		  grep -q ': built' "$tmp/status"; } || rc=1
+		[ "$rc" = 0 ] || cat "$tmp/dkms/veil/$ver/$KVER/x86_64/log/make.log" 2>/dev/null ||
+			cat "$tmp"/dkms/veil/"$ver"/build/make.log 2>/dev/null || true
+		dkms remove "${o[@]}" --all || rc=1
+		rm -rf "$tmp"
+		if [ -z "$keys_before" ]; then
+			rm -f /var/lib/dkms/mok.key /var/lib/dkms/mok.pub
+		fi
+		return "$rc"
+	}
+	if dkms_check >"$L/dkms.log" 2>&1; then
+		result ok "host: dkms add, build -k $KVER, remove"
+	else
+		result "not ok" "host: dkms add, build -k $KVER, remove" "$(diag_of "$L/dkms.log")"
 	fi
-	return "$rc"
-}
-if dkms_check >"$L/dkms.log" 2>&1; then
-	result ok "host: dkms add, build -k $KVER, remove"
-else
-	result "not ok" "host: dkms add, build -k $KVER, remove" "$(diag_of "$L/dkms.log")"
-fi
 
-log "host: checkpatch --strict"
-if scripts/checkpatch.sh >"$L/checkpatch.log" 2>&1; then
-	result ok "host: checkpatch.pl --strict is clean"
-else
-	grep -aE '^(ERROR|WARNING|CHECK)|^#[0-9]+: FILE' "$L/checkpatch.log" | head -n 60 >"$L/checkpatch.diag" || true
-	[ -s "$L/checkpatch.diag" ] || tail -n 20 "$L/checkpatch.log" >"$L/checkpatch.diag"
-	result "not ok" "host: checkpatch.pl --strict is clean" "$L/checkpatch.diag"
-fi
+	log "host: checkpatch --strict"
+	if scripts/checkpatch.sh >"$L/checkpatch.log" 2>&1; then
+		result ok "host: checkpatch.pl --strict is clean"
+	else
+		grep -aE '^(ERROR|WARNING|CHECK)|^#[0-9]+: FILE' "$L/checkpatch.log" | head -n 60 >"$L/checkpatch.diag" || true
+		[ -s "$L/checkpatch.diag" ] || tail -n 20 "$L/checkpatch.log" >"$L/checkpatch.diag"
+		result "not ok" "host: checkpatch.pl --strict is clean" "$L/checkpatch.diag"
+	fi
 
-log "host: sparse"
-# C=2 checks every file (C=1 only the ones being recompiled); W=1 as above
-# so that nothing is rebuilt.
-if mk module W=1 C=2 >"$L/sparse.log" 2>&1; then
-	if grep -aqE 'warning:|error:' "$L/sparse.log"; then
+	log "host: sparse"
+	# C=2 checks every file (C=1 only the ones being recompiled); W=1 as above
+	# so that nothing is rebuilt.
+	if mk module W=1 C=2 >"$L/sparse.log" 2>&1; then
+		if grep -aqE 'warning:|error:' "$L/sparse.log"; then
+			result "not ok" "host: sparse (make module C=2) has no warnings" "$(diag_of "$L/sparse.log")"
+		else
+			result ok "host: sparse (make module C=2) has no warnings"
+		fi
+	else
 		result "not ok" "host: sparse (make module C=2) has no warnings" "$(diag_of "$L/sparse.log")"
-	else
-		result ok "host: sparse (make module C=2) has no warnings"
 	fi
-else
-	result "not ok" "host: sparse (make module C=2) has no warnings" "$(diag_of "$L/sparse.log")"
-fi
+
+}
+# (--debug: the host checks are make check's business)
+[ "$debug" = 1 ] || host_checks
 
 [ "$host_only" = 1 ] && finish
 
@@ -217,10 +259,10 @@ if [ "$module_ok" != 1 ] || [ "$userspace_ok" != 1 ] || [ "$selftests_ok" != 1 ]
 fi
 vm=$L/vm
 mkdir -p "$vm"
-tmo=${VEIL_CHECK_VM_TIMEOUT:-1500}
+tmo=${VEIL_CHECK_VM_TIMEOUT:-$([ "$debug" = 1 ] && echo 3600 || echo 1500)}
 log "vm: booting (timeout ${tmo}s; console below and in ${vm#"$REPO"/}/console.log)"
 set +e
-scripts/vm-run --timeout "$tmo" --out "$vm" "scripts/lib/check-guest $vm" >&2
+scripts/vm-run "${vm_opts[@]}" --timeout "$tmo" --out "$vm" "scripts/lib/check-guest $vm" >&2
 vrc=$?
 set -e
 log "vm: vm-run exited with $vrc"
@@ -272,7 +314,8 @@ parse_tap() {
 		else if (toupper($0) ~ /# *SKIP/) ss++
 		else sp++
 	}
-	{ print }
+	/^#/ { print; next }
+	{ print "# " $0 }	# stray output (make errors, ...): a TAP comment
 	END {
 		if (plan > 0 && nres < plan) {
 			print "@@R@@ not ok - " tag ": the runner reported " nres + 0 " of " plan " programs"

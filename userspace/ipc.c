@@ -399,7 +399,7 @@ static int check_ifname(const char *ifname, char **msg)
 int ipc_get_device(struct veil_device **devp, const char *ifname, char **msg)
 {
 	struct nl_sock *sk = NULL;
-	int family, ret, attempt;
+	int family = -1, ret, attempt;
 
 	*devp = NULL;
 	ret = check_ifname(ifname, msg);
@@ -413,7 +413,7 @@ int ipc_get_device(struct veil_device **devp, const char *ifname, char **msg)
 		struct get_ctx ctx = { 0 };
 		struct nl_msg *m = nlmsg_alloc();
 		bool interrupted = false;
-		uint32_t seq;
+		uint32_t seq = 0;
 
 		ctx.dev = device_new();
 		if (!m || !ctx.dev) {
@@ -553,7 +553,7 @@ int ipc_set_device(const struct veil_device *dev, char **msg)
 	struct nl_sock *sk = NULL;
 	size_t aip_idx = 0;
 	bool continued = false, first = true;
-	int family, ret;
+	int family = -1, ret;
 
 	ret = check_ifname(dev->name, msg);
 	if (ret)
@@ -565,7 +565,7 @@ int ipc_set_device(const struct veil_device *dev, char **msg)
 	do {
 		struct nl_msg *m = nlmsg_alloc_size(SET_MSG_SIZE);
 		struct nlattr *peers;
-		uint32_t seq;
+		uint32_t seq = 0;
 		int count = 0;
 
 		ret = -ENOMEM;
@@ -692,7 +692,7 @@ int ipc_list_devices(char ***namesp, char **msg)
 		struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 		struct nl_msg *m = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
 		bool interrupted = false;
-		uint32_t seq;
+		uint32_t seq = 0;
 
 		if (!m || nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
 			nlmsg_free(m);

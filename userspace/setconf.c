@@ -167,6 +167,11 @@ static int sync_conf(struct veil_device *file)
 			continue;
 		peer = calloc(1, sizeof(*peer));
 		if (!peer) {
+			while (removals) {
+				peer = removals->next;
+				free(removals);
+				removals = peer;
+			}
 			print_error("Out of memory");
 			r = -1;
 			goto out;

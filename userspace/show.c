@@ -400,8 +400,7 @@ int show_main(int argc, const char *argv[])
 		return 1;
 	}
 	if (param && !valid_param(param)) {
-		print_error("Invalid parameter for show: '%s'", param);
-		print_subcommand_usage(stderr, argv[0]);
+		print_error("Invalid parameter for show: '%s' (see '%s show --help')", param, PROG_NAME);
 		return 1;
 	}
 

@@ -98,7 +98,6 @@ int main(int argc, const char *argv[])
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
 	}
-	print_error("Invalid subcommand: '%s'", argv[1]);
-	print_usage(stderr);
+	print_error("Invalid subcommand: '%s' (see '%s --help')", argv[1], PROG_NAME);
 	return 1;
 }

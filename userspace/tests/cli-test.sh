@@ -92,7 +92,7 @@ expect_rc 0 stdout '^Usage: veil <cmd>' "$VEIL" --help
 expect_rc 0 stdout '^Usage: veil <cmd>' "$VEIL" -h
 expect_rc 0 stdout '^Usage: veil <cmd>' "$VEIL" help
 expect_rc 0 stdout '^veil v[0-9]' "$VEIL" --version
-expect_rc 1 stderr "^veil: Invalid subcommand: 'frobnicate'" "$VEIL" frobnicate
+expect_err "veil: Invalid subcommand: 'frobnicate' (see 'veil --help')" "$VEIL" frobnicate
 for c in show showconf set setconf addconf syncconf genkey genpsk pubkey; do
 	expect_rc 0 stdout "^Usage: veil $c" "$VEIL" $c --help
 done
@@ -105,7 +105,7 @@ expect_rc 1 stderr '^Usage: veil syncconf <interface> <configuration filename>' 
 expect_rc 1 stderr '^Usage: veil genkey' "$VEIL" genkey extra
 expect_rc 1 stderr '^Usage: veil show' "$VEIL" show a b c
 expect_rc 1 stderr '^Usage: veil show' "$VEIL" show interfaces dump
-expect_rc 1 stderr "^veil: Invalid parameter for show: 'bogus'" "$VEIL" show veil0 bogus
+expect_err "veil: Invalid parameter for show: 'bogus' (see 'veil show --help')" "$VEIL" show veil0 bogus
 
 # ---- set: refused before anything is sent ----
 expect_err "veil: Listen port out of range: 70000" "$VEIL" set veil0 listen-port 70000
