@@ -73,16 +73,16 @@ deps:
 	scripts/deps.sh
 
 check:
-	scripts/check.sh
+	@scripts/check.sh
 
 check-host:
-	scripts/check.sh --host-only
+	@scripts/check.sh --host-only
 
 check-debug:
-	scripts/check.sh --debug
+	@scripts/check.sh --debug
 
 demo:
-	scripts/demo.sh
+	@scripts/demo.sh
 
 shell: deps all
 	scripts/vm-run --interactive 'scripts/load-module'

@@ -6,13 +6,21 @@
 #	. "$(dirname "$0")/lib.sh"
 #
 # What it gives:
-#  - TAP output (ktap style): tap_plan, ok, not_ok, skip, check, diag, tap_done
+#  - TAP output (ktap style): tap_plan, ok, not_ok, skip, result, check,
+#    check_eq, check_match, diag, tap_done, skip_all, bail_out
 #  - expect_fail / expect_refused: a command must fail with a one-line error
-#    on stderr (and, for expect_refused, leave a device's configuration intact)
-#  - network namespaces with unique names, always removed on exit (ns_new)
-#  - the CLI ($VEIL), key helpers, bulk random keys, config snapshots
+#    on stderr (and, for expect_refused, leave a device's configuration
+#    exactly as it was: "show DEV dump" before and after, which holds every
+#    configured value showconf prints and more)
+#  - network namespaces with unique names, always removed on exit (ns_new),
+#    commands in them (nsexec, veil_ns, ipn, ssn), and ns_enter to run a
+#    whole single-namespace test inside its namespace (fewer processes)
+#  - the CLI ($VEIL), key helpers (genkey, pubkey_of, keyfile, random_keys,
+#    bad_keys), config files (conf_file), dump parsing (dump_peers, peer_field)
+#  - UDP socket checks (udp_ports_summary, udp_listen)
 #  - module loading when a test runs alone (require_module)
-#  - kernel log checks (kernel_log_clean)
+#  - kernel log checks (kmsg_mark, kernel_log_clean)
+#  - cleanup at exit of everything registered (at_exit), whatever happens
 #
 # Environment overrides (for running the tests against another implementation,
 # e.g. VEIL=wg VEIL_LINK_TYPE=wireguard VEIL_MODULE=wireguard VEIL_GENL=wireguard):
@@ -22,6 +30,7 @@
 #   VEIL_GENL       the generic netlink family name (default veil)
 #   VEIL_LOAD_ARGS  module parameters used when a test loads the module
 #                   (default selftest=1)
+#   VEIL_TAP_TIMES  1: print the time each result took (finding slow parts)
 
 VEIL_SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VEIL_REPO=$(cd "$VEIL_SELFTEST_DIR/.." && pwd)
@@ -56,10 +65,11 @@ __tap_fail=0
 __tap_skip=0
 __tap_plan=0
 
-# diag TEXT...: diagnostic lines, each prefixed with "# ".
+# diag TEXT...: diagnostics, each argument on its own line(s), each line
+# prefixed with "# ".
 diag()
 {
-	printf '%s\n' "$*" | sed -e 's/^/# /'
+	printf '%s\n' "$@" | sed -e 's/^/# /'
 }
 
 # With VEIL_TAP_TIMES=1 every result is followed by the time since the
@@ -74,10 +84,12 @@ __tap_time()
 	__tap_last=$now
 }
 
+# __tap_desc TEXT: sets __d to TEXT on one line, without '#' (which would
+# start a TAP directive). No subshell: results are frequent.
 __tap_desc()
 {
-	# A '#' in a description would start a TAP directive.
-	printf '%s' "$*" | tr '\n#' ' _'
+	__d=${1//$'\n'/ }
+	__d=${__d//#/_}
 }
 
 tap_plan()
@@ -90,7 +102,8 @@ tap_plan()
 ok()
 {
 	__tap_num=$((__tap_num + 1))
-	echo "ok $__tap_num $(__tap_desc "$1")"
+	__tap_desc "$1"
+	echo "ok $__tap_num $__d"
 	__tap_time
 }
 
@@ -101,7 +114,8 @@ not_ok()
 	shift
 	__tap_num=$((__tap_num + 1))
 	__tap_fail=$((__tap_fail + 1))
-	echo "not ok $__tap_num $(__tap_desc "$desc")"
+	__tap_desc "$desc"
+	echo "not ok $__tap_num $__d"
 	[ $# -eq 0 ] || diag "$@"
 	__tap_time
 }
@@ -111,7 +125,11 @@ skip()
 {
 	__tap_num=$((__tap_num + 1))
 	__tap_skip=$((__tap_skip + 1))
-	echo "ok $__tap_num $(__tap_desc "$1") # SKIP $(__tap_desc "$2")"
+	local r
+	__tap_desc "$2"
+	r=$__d
+	__tap_desc "$1"
+	echo "ok $__tap_num $__d # SKIP $r"
 }
 
 # skip_n N DESC REASON: skip N assertions at once (a whole block whose
@@ -187,7 +205,8 @@ skip_all()
 {
 	if [ "$__tap_plan" -eq 0 ]; then
 		echo "TAP version 13"
-		echo "1..0 # SKIP $(__tap_desc "$1")"
+		__tap_desc "$1"
+		echo "1..0 # SKIP $__d"
 	else
 		skip_n $((__tap_plan - __tap_num)) "not run" "$1"
 	fi
@@ -197,7 +216,8 @@ skip_all()
 # bail_out REASON: stop now; everything not run yet counts as failed.
 bail_out()
 {
-	echo "Bail out! $(__tap_desc "$1")"
+	__tap_desc "$1"
+	echo "Bail out! $__d"
 	exit $KSFT_FAIL
 }
 
@@ -485,6 +505,27 @@ key_is_clamped()
 	# shellcheck disable=SC2207 # numbers
 	b=($(key_bytes "$1"))
 	(( (b[0] & 7) == 0 && (b[31] & 128) == 0 && (b[31] & 64) == 64 ))
+}
+
+# bad_keys MODE FILE: the lines of FILE that are not canonical base64 of
+# 32 bytes (MODE "any") or not such a clamped X25519 scalar (MODE
+# "clamped"). One process for many keys.
+bad_keys()
+{
+	python3 - "$1" "$2" <<'EOF'
+import base64, binascii, sys
+mode, path = sys.argv[1:3]
+for line in open(path).read().splitlines():
+    try:
+        k = base64.b64decode(line, validate=True)
+    except binascii.Error:
+        k = b""
+    good = len(line) == 44 and len(k) == 32 and base64.b64encode(k).decode() == line
+    if good and mode == "clamped":
+        good = k[0] & 7 == 0 and k[31] & 0x80 == 0 and k[31] & 0x40 != 0
+    if not good:
+        print(repr(line))
+EOF
 }
 
 # as_nobody CMD...: run CMD as uid/gid 65534 without any capability.

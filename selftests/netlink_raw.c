@@ -1678,6 +1678,16 @@ TEST_F(veil, remove_me_removes_the_peer)
 	free(after);
 }
 
+/* A removal is checked whole too: a bad prefix refuses it. */
+TEST_F(veil, remove_me_with_bad_prefix_refused)
+{
+	struct peer_spec p = { .key = base_peer.key, .keepalive = -1,
+			       .flags = VEIL_PEER_F_REMOVE_ME };
+
+	REQUIRE_FIXTURE();
+	expect_refused(set_one_peer(self, &p, add_inet_cidr_33), -EINVAL);
+}
+
 TEST_F(veil, replace_allowedips)
 {
 	struct peer_spec p = { .key = base_peer.key, .keepalive = -1,

@@ -23,6 +23,8 @@ static bool color_enabled(void)
 		mode = 1;
 	else if (v && !strcmp(v, "never"))
 		mode = 0;
+	else if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+		mode = 0;	/* https://no-color.org */
 	else
 		mode = isatty(STDOUT_FILENO) ? 1 : 0;
 	return mode;

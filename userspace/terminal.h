@@ -13,7 +13,8 @@
 /*
  * printf to stdout; escape sequences in the output are removed unless colour
  * is on: VEIL_COLOR_MODE (else WG_COLOR_MODE) = always | never | auto, where
- * auto (the default) means "when stdout is a terminal".
+ * auto (the default) means "when stdout is a terminal and NO_COLOR is not
+ * set to a non-empty value".
  */
 void terminal_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -48,6 +48,9 @@ compare() {
 		bad "same output: $* (wg rc $wrc, veil rc $vrc)"; diffout "$w" "$v"; fi
 }
 
+# wg reads WG_*; veil reads VEIL_* first, then WG_*: test with WG_* alone
+unset VEIL_COLOR_MODE VEIL_HIDE_KEYS WG_COLOR_MODE WG_HIDE_KEYS NO_COLOR
+
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 4; }
 command -v wg >/dev/null || { echo "1..0 # SKIP wg not installed"; exit 4; }
 [ -x "$VW" ] || make -C "$DIR/.." tests/veil-wgcompat >/dev/null || exit 1
