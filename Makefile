@@ -11,7 +11,8 @@
 KVER ?= $(shell scripts/kver 2>/dev/null)
 KDIR ?= $(if $(KVER),/lib/modules/$(KVER)/build)
 # The kernel release of KDIR (for install/depmod), whatever KDIR is.
-KREL = $(or $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null),$(KVER))
+# (UTS_RELEASE: Debian's include/config/kernel.release says only "6.1.192".)
+KREL = $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null),$(KVER))
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' dkms.conf)
 KSFT_INC ?=
 DESTDIR ?=
@@ -97,6 +98,9 @@ dkms-install:
 	rm -rf /usr/src/veil-$(VERSION)
 	mkdir -p /usr/src/veil-$(VERSION)
 	cp -r Kbuild dkms.conf module uapi /usr/src/veil-$(VERSION)/
+	find /usr/src/veil-$(VERSION) \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
+		-o -name '.*.cmd' -o -name '*.order' -o -name Module.symvers \) -delete
+	dkms status veil/$(VERSION) | grep -q . || dkms add veil/$(VERSION)
 	dkms install veil/$(VERSION) $(if $(KREL),-k $(KREL))
 
 dkms-uninstall:

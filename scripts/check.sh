@@ -120,7 +120,7 @@ if [ "$debug" = 1 ]; then
 		finish
 	fi
 	KDIR=$(find "$dk/usr/src" -mindepth 1 -maxdepth 1 -name 'linux-headers-*' | head -n 1)
-	KVER=$(cat "$KDIR/include/config/kernel.release")
+	KVER=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h")
 	vm_opts=(--debug-kernel "$dk" --env "VEIL_KO=$L/src/module/veil.ko")
 fi
 export KDIR

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <linux/genetlink.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
@@ -138,8 +139,11 @@ static int open_genl(struct nl_sock **skp, int *family, char **msg)
 	return 0;
 }
 
-/* Copies NLMSGERR_ATTR_MSG from the TLVs at @tlv (@len bytes), if any. */
-static void take_extack(const void *tlv, int len, char **msg)
+/*
+ * Takes NLMSGERR_ATTR_MSG from the TLVs at @tlv (@len bytes), if any, as
+ * "<message> (<strerror>)", or just the strerror text when they are the same.
+ */
+static void take_extack(const void *tlv, int len, int err, char **msg)
 {
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	const char *s;
@@ -151,8 +155,12 @@ static void take_extack(const void *tlv, int len, char **msg)
 		return;
 	s = nla_data(tb[NLMSGERR_ATTR_MSG]);
 	n = strnlen(s, (size_t)nla_len(tb[NLMSGERR_ATTR_MSG]));
-	if (n)
-		set_msg(msg, "%.*s", (int)n, s);
+	if (!n)
+		return;
+	if (strlen(strerror(-err)) == n && !strncasecmp(s, strerror(-err), n))
+		set_msg(msg, "%s", strerror(-err));
+	else
+		set_msg(msg, "%.*s (%s)", (int)n, s, strerror(-err));
 }
 
 typedef int (*reply_fn)(struct nlmsghdr *h, void *arg);
@@ -204,7 +212,7 @@ static int read_replies(struct nl_sock *sk, uint32_t seq, reply_fn fn, void *arg
 						off += (int)e->msg.nlmsg_len - NLMSG_HDRLEN;
 					off = NLMSG_ALIGN(off);
 					if (off > 0 && off < (int)nlmsg_datalen(h))
-						take_extack((char *)e + off, nlmsg_datalen(h) - off, msg);
+						take_extack((char *)e + off, nlmsg_datalen(h) - off, ret, msg);
 				}
 				free(buf);
 				return fn_err ? fn_err : ret;
@@ -219,7 +227,7 @@ static int read_replies(struct nl_sock *sk, uint32_t seq, reply_fn fn, void *arg
 				if (ret && (h->nlmsg_flags & NLM_F_ACK_TLVS) &&
 				    nlmsg_datalen(h) > (int)NLMSG_ALIGN(sizeof(int)))
 					take_extack((char *)nlmsg_data(h) + NLMSG_ALIGN(sizeof(int)),
-						    nlmsg_datalen(h) - (int)NLMSG_ALIGN(sizeof(int)), msg);
+						    nlmsg_datalen(h) - (int)NLMSG_ALIGN(sizeof(int)), ret, msg);
 				free(buf);
 				return fn_err ? fn_err : ret;
 			}

@@ -184,9 +184,15 @@ v syncconf veil1 "$tmp/sync.conf" && same "syncconf again is a no-op" \
 	printf '[Peer]\nPublicKey = %s\nAllowedIPs = ' "$P2"
 	for i in $(seq 0 2999); do printf '10.%d.%d.0/24, ' $((i / 256)) $((i % 256)); done
 	printf 'fd00::/64\n'
-	for i in $(seq 1 300); do
-		printf '[Peer]\nPublicKey = %s\nAllowedIPs = 172.16.%d.%d/32, fd01::%x/128\nPersistentKeepalive = %d\n' \
-			"$("$VEIL" genpsk)" $((i / 256)) $((i % 256)) "$i" "$i"
+	i=0
+	# 300 random public keys from one process (a command per key is slow under TCG)
+	{ head -c 9000 /dev/urandom | base64 -w 0 | fold -w 400; echo; } | while read -r chunk; do
+		for ((j = 0; j < 400; j += 40)); do
+			i=$((i + 1))
+			# 30 random bytes plus two zero bytes: a canonical 44-character key
+			printf '[Peer]\nPublicKey = %sAAA=\nAllowedIPs = 172.16.%d.%d/32, fd01::%x/128\nPersistentKeepalive = %d\n' \
+				"${chunk:j:40}" $((i / 256)) $((i % 256)) "$i" "$i"
+		done
 	done
 } >"$tmp/big.conf"
 v setconf veil0 "$tmp/big.conf" && ok "setconf with 301 peers and 3301 allowed IPs" || bad "setconf big"
@@ -196,6 +202,32 @@ same "big: first peer's allowed IPs merged" 3001 "$(v show veil0 allowed-ips | g
 v showconf veil0 >"$tmp/big2.conf"
 v setconf veil1 "$tmp/big2.conf" && same "big: showconf round trip" "$(cat "$tmp/big2.conf")" "$(v showconf veil1)"
 v setconf veil1 "$tmp/a.conf" && same "setconf replaces everything" "$(cat "$tmp/a.conf")" "$(v showconf veil1)"
+
+# dumps that race with changes are retried: each one is a consistent snapshot
+TOG=$("$VEIL" genpsk)
+( for i in $(seq 1 150); do
+	v set veil0 peer "$TOG" allowed-ips 10.66.0.0/16
+	v set veil0 peer "$TOG" remove
+  done ) &
+racer=$!
+consistent=1
+n=0
+while kill -0 $racer 2>/dev/null && [ $n -lt 20 ]; do
+	d=$(v show veil0 dump) || { consistent=0; echo "# dump failed"; break; }
+	n=$((n + 1))
+	dups=$(tail -n +2 <<<"$d" | cut -f1 | sort | uniq -d | wc -l)
+	bigc=$(grep -F "$P2" <<<"$d" | awk -F'\t' '{ print gsub(/,/, ",", $4) + 1 }')
+	total=$(tail -n +2 <<<"$d" | wc -l)
+	if [ "$dups" -ne 0 ] || [ "$bigc" != 3001 ] || { [ "$total" -ne 301 ] && [ "$total" -ne 302 ]; }; then
+		consistent=0
+		echo "# inconsistent dump: duplicates=$dups P2 has $bigc allowed IPs, $total peers"
+		break
+	fi
+done
+kill $racer 2>/dev/null
+wait $racer 2>/dev/null
+[ $consistent = 1 ] && ok "$n dumps during concurrent changes were consistent" || bad "dumps during concurrent changes"
+v set veil0 peer "$TOG" remove
 
 # no leaks or memory errors on the netlink paths (slow under TCG: opt-in)
 if [ -n "${VEIL_VALGRIND:-}" ] && command -v valgrind >/dev/null; then
@@ -215,5 +247,5 @@ fi
 # show all pretty: blank line between devices
 n=$(v show | grep -c '^interface: ')
 same "show all lists both devices" 2 "$n"
-echo "# vm-cli-test: $((pass + fail)) checks, $fail failed"
+echo "# vm-cli-test: $((pass + fail)) checks, $fail failed, $SECONDS seconds"
 [ $fail -eq 0 ]

@@ -126,6 +126,33 @@ export WG_HIDE_KEYS=never
 compare $A show wg0
 unset WG_HIDE_KEYS
 
+# dumps that race with changes are retried (NLM_F_DUMP_INTR): every dump
+# read must be a consistent snapshot
+TOG=$(wg genkey | wg pubkey)
+( for i in $(seq 1 400); do
+	ip netns exec $B wg set wg1 peer "$TOG" allowed-ips 10.66.0.0/16
+	ip netns exec $B wg set wg1 peer "$TOG" remove
+  done ) &
+racer=$!
+consistent=1
+n=0
+while kill -0 $racer 2>/dev/null && [ $n -lt 60 ]; do
+	d=$(ip netns exec $B "$VW" show wg1 dump) || { consistent=0; echo "# dump failed"; break; }
+	n=$((n + 1))
+	peers=$(tail -n +2 <<<"$d" | cut -f1 | sort | uniq -d | wc -l)
+	bigc=$(tail -n +2 <<<"$d" | awk -F'\t' '{ print gsub(/,/, ",", $4) + 1 }' | sort -n | tail -n 1)
+	total=$(tail -n +2 <<<"$d" | wc -l)
+	if [ "$peers" -ne 0 ] || [ "$bigc" -ne 1501 ] || { [ "$total" -ne 42 ] && [ "$total" -ne 43 ]; }; then
+		consistent=0
+		echo "# inconsistent dump: duplicates=$peers biggest=$bigc peers=$total"
+		break
+	fi
+done
+kill $racer 2>/dev/null
+wait $racer 2>/dev/null
+[ $consistent = 1 ] && ok "$n dumps during concurrent changes were consistent" || bad "dumps during concurrent changes"
+ip netns exec $B wg set wg1 peer "$TOG" remove
+
 # configurations written by veil, read back by wg (and the reverse)
 ip netns exec $B wg showconf wg1 >"$tmp/b.conf"
 ip -n $C link add wgv type wireguard
