@@ -32,8 +32,9 @@
 # Logs: build/check/ or build/check-debug/ (build logs, the VM console log,
 # dmesg, raw TAP).
 # Environment: VEIL_CHECK_VM_TIMEOUT (seconds for the whole VM run, default
-# 1500, 3600 with --debug), VEIL_VM_* (see scripts/vm-run), KDIR (default
-# Debian's headers).
+# 1500, 3600 with --debug), VEIL_TEST_TIMEOUT (per selftests program in
+# the guest; default: the runner's, 900 with --debug), VEIL_VM_* (see
+# scripts/vm-run), KDIR (default Debian's headers).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$(pwd)
@@ -121,7 +122,12 @@ if [ "$debug" = 1 ]; then
 	fi
 	KDIR=$(find "$dk/usr/src" -mindepth 1 -maxdepth 1 -name 'linux-headers-*' | head -n 1)
 	KVER=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h")
-	vm_opts=(--debug-kernel "$dk" --env "VEIL_KO=$L/src/module/veil.ko")
+	# KASAN and lockdep make everything several times slower: a longer
+	# timeout per selftests program (the runner's VEIL_TEST_TIMEOUT).
+	vm_opts=(--debug-kernel "$dk" --env "VEIL_KO=$L/src/module/veil.ko"
+		--env "VEIL_TEST_TIMEOUT=${VEIL_TEST_TIMEOUT:-900}")
+elif [ -n "${VEIL_TEST_TIMEOUT:-}" ]; then
+	vm_opts=(--env "VEIL_TEST_TIMEOUT=$VEIL_TEST_TIMEOUT")
 fi
 export KDIR
 log "kernel $KVER, KDIR $KDIR"

@@ -83,7 +83,7 @@ check_eq "dump: peer lines" \
 	"$(dump_peers "$NS" veil0 2>&1)"
 check_eq "show peers" "$(printf '%s\n' "$A" "$B" | sort)" "$(peer_list "$NS" veil0 2>&1)"
 check_eq "show endpoints" \
-	"$(printf '%s\n' "$A${T}192.0.2.1:51820" "$B$T[2001:db8::1]:12345" | sort)" \
+	"$(printf '%s\n' "$A${T}192.0.2.1:51820" "$B${T}[2001:db8::1]:12345" | sort)" \
 	"$(script_form endpoints)"
 check_eq "show allowed-ips" \
 	"$(printf '%s\n' "$A${T}10.0.0.0/24,10.1.0.1/32,fd00::/64" "$B${T}0.0.0.0/0,::/0" | sort)" \
@@ -240,7 +240,7 @@ veil_ns "$NS" set veil0 peer "$F" persistent-keepalive off endpoint '[fd00::9]:6
 	preshared-key /dev/null
 b=$(peer_field "$NS" veil0 "$F" 8 2>&1)$T$(peer_field "$NS" veil0 "$F" 3 2>&1)$T$(peer_field "$NS" veil0 "$F" 2 2>&1)
 check_eq "peer updates: keepalive 65535 then off, endpoint replaced, psk /dev/null clears" \
-	"65535${T}198.51.100.9:1$T$psk|off$T[fd00::9]:65535$T(none)" "$a|$b"
+	"65535${T}198.51.100.9:1$T$psk|off${T}[fd00::9]:65535$T(none)" "$a|$b"
 
 veil_ns "$NS" set veil0 private-key /dev/null
 check_eq "private-key /dev/null clears the key pair" "(none) (none)" \

@@ -105,11 +105,11 @@ mkdev "$N4" veil0 40010 &&
 ns_del "$N4"
 n4_gone() { ! link_exists "$N5" veil1; }
 result "deleting the birth netns deletes the device that moved away" \
-	"$(wait_for 20 n4_gone; echo $?)" "$(ipn "$N5" -o link show)"
+	"$(wait_for 30 n4_gone; echo $?)" "$(ipn "$N5" -o link show)"
 ns_del "$N5"
 n5_gone() { [ -z "$(init_links)" ] && [ "$(udp_ports_summary "" 40012)" = "v4=0 v6=0" ]; }
 result "deleting the netns a device lives in deletes it, frees its sockets in init" \
-	"$(wait_for 20 n5_gone; echo $?)" "$(init_links)" "$(udp_ports_summary "" 40012)"
+	"$(wait_for 30 n5_gone; echo $?)" "$(init_links)" "$(udp_ports_summary "" 40012)"
 
 # ---- many cycles -----------------------------------------------------------
 # LOOPS namespaces, each with one device born in init and moved in and one

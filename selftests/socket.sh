@@ -104,7 +104,7 @@ expect_fail "the birth netns does not see the device any more" \
 ns_del "$B"
 veil1_gone() { ! link_exists "$C" veil1; }
 result "deleting the birth netns deletes the device where it lives" \
-	"$(wait_for 10 veil1_gone; echo $?)" "$(ipn "$C" link show)"
+	"$(wait_for 30 veil1_gone; echo $?)" "$(ipn "$C" link show)"
 
 # Deleting the namespace the device lives in releases the sockets in its
 # birth namespace.
@@ -123,7 +123,7 @@ veil2_gone()
 		! link_exists "$D" veil2 && ! ip link show dev veil2 >/dev/null 2>&1
 }
 result "deleting the netns it lives in deletes it and frees its sockets in D" \
-	"$(wait_for 10 veil2_gone; echo $?)" \
+	"$(wait_for 30 veil2_gone; echo $?)" \
 	"$(udp_ports_summary "$D" 53000)" "$(ipn "$D" link show)"
 
 kernel_log_clean "no kernel warnings"
