@@ -47,6 +47,7 @@ enum veil_cmd {
 	VEIL_CMD_SET_DEVICE,
 	__VEIL_CMD_MAX
 };
+
 #define VEIL_CMD_MAX (__VEIL_CMD_MAX - 1)
 
 enum veil_device_flag {
@@ -67,6 +68,7 @@ enum veil_device_attr {
 	VEIL_DEVICE_A_PEERS,		/* nested list of nested veil_peer_attr */
 	__VEIL_DEVICE_A_LAST
 };
+
 #define VEIL_DEVICE_A_MAX (__VEIL_DEVICE_A_LAST - 1)
 
 enum veil_peer_flag {
@@ -96,6 +98,7 @@ enum veil_peer_attr {
 	VEIL_PEER_A_PAD,		/* padding for 64-bit attributes */
 	__VEIL_PEER_A_LAST
 };
+
 #define VEIL_PEER_A_MAX (__VEIL_PEER_A_LAST - 1)
 
 enum veil_allowedip_attr {
@@ -105,6 +108,7 @@ enum veil_allowedip_attr {
 	VEIL_ALLOWEDIP_A_CIDR_MASK,	/* u8, at most 32 or 128 */
 	__VEIL_ALLOWEDIP_A_LAST
 };
+
 #define VEIL_ALLOWEDIP_A_MAX (__VEIL_ALLOWEDIP_A_LAST - 1)
 
 #endif /* _UAPI_LINUX_VEIL_H */
