@@ -23,7 +23,7 @@ if ! ns_inside; then
 fi
 NS=$VEIL_NS_INSIDE
 
-tap_plan 41
+tap_plan 42
 
 T=$'\t'
 
@@ -169,6 +169,15 @@ check_eq "addconf appends a peer, leaves the others alone" \
 	"$(expect_peers "$(pl "$C" "(none)" "(none)" 10.3.0.0/16 off)" \
 			"$(pl "$D" "(none)" "(none)" 10.4.0.0/16 off)")" \
 	"$(dump_peers "$NS" veil0 2>&1)"
+
+veil_ns "$NS" addconf veil0 "$(conf_file d2.conf <<EOF
+[Peer]
+PublicKey = $D
+AllowedIPs = 10.44.0.0/16
+EOF
+)"
+check_eq "addconf gives a listed peer exactly the file's allowed IPs (as wg)" \
+	"10.44.0.0/16" "$(peer_field "$NS" veil0 "$D" 4 2>&1)"
 
 veil_ns "$NS" set veil0 peer "$C" endpoint 192.0.2.3:1000 persistent-keepalive 30 \
 	preshared-key "$(keyfile "$psk")"

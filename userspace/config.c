@@ -478,8 +478,9 @@ static bool process_line(struct file_ctx *ctx, char *line, unsigned int lineno)
 			ctx->peer = device_add_peer(ctx->dev);
 			if (!ctx->peer)
 				return set_error(ctx->err, "Out of memory");
-			if (!ctx->opts->append)
-				ctx->peer->flags |= PEER_REPLACE_ALLOWEDIPS;
+			/* As in wg, also for addconf: a listed peer gets exactly
+			 * the file's allowed IPs. */
+			ctx->peer->flags |= PEER_REPLACE_ALLOWEDIPS;
 			ctx->peer_line = lineno;
 			ctx->section = SECTION_PEER;
 			return true;

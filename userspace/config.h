@@ -19,8 +19,8 @@
 #include "containers.h"
 
 struct config_opts {
-	/* addconf: no REPLACE_PEERS, no per-peer REPLACE_ALLOWEDIPS, absent
-	 * PrivateKey/FwMark are left alone */
+	/* addconf: no REPLACE_PEERS; absent PrivateKey/FwMark are left
+	 * alone (listed peers still get REPLACE_ALLOWEDIPS, as in wg) */
 	bool append;
 	/* resolve only numeric hosts and ports (for fuzzing and tests) */
 	bool numeric_only;

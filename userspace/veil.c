@@ -19,21 +19,21 @@ static const struct {
 	const char *description;
 	const char *usage;	/* after "Usage: veil <name>" */
 } commands[] = {
-	{ "show", show_main, "Shows the current configuration and device information",
+	{ "show", show_main, "Print devices, their peers and live state (handshakes, traffic)",
 	  " { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump]" },
-	{ "showconf", showconf_main, "Shows the current configuration of a given veil interface, for use with `setconf'",
+	{ "showconf", showconf_main, "Print one device's configuration as a file that `setconf' reads",
 	  " <interface>" },
-	{ "set", set_main, "Change the current configuration, add peers, remove peers, or change peers",
+	{ "set", set_main, "Change device settings and add, change or remove peers",
 	  " <interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>] [peer <base64 public key> [remove] [preshared-key <file path>] [endpoint <ip>:<port>] [persistent-keepalive <interval seconds>] [allowed-ips <ip1>/<cidr1>[,<ip2>/<cidr2>]...] ]..." },
-	{ "setconf", setconf_main, "Applies a configuration file to a veil interface",
+	{ "setconf", setconf_main, "Replace a device's whole configuration with a file's",
 	  " <interface> <configuration filename>" },
-	{ "addconf", setconf_main, "Appends a configuration file to a veil interface",
+	{ "addconf", setconf_main, "Add a file's settings and peers to a device's configuration",
 	  " <interface> <configuration filename>" },
-	{ "syncconf", setconf_main, "Synchronizes a configuration file to a veil interface",
+	{ "syncconf", setconf_main, "Make a device match a file, changing only what differs",
 	  " <interface> <configuration filename>" },
-	{ "genkey", genkey_main, "Generates a new private key and writes it to stdout", "" },
-	{ "genpsk", genkey_main, "Generates a new preshared key and writes it to stdout", "" },
-	{ "pubkey", pubkey_main, "Reads a private key from stdin and writes a public key to stdout", "" },
+	{ "genkey", genkey_main, "Print a new random private key (base64)", "" },
+	{ "genpsk", genkey_main, "Print a new random preshared key (base64)", "" },
+	{ "pubkey", pubkey_main, "Read a private key on stdin, print its public key", "" },
 };
 
 #define NUM_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -75,7 +75,7 @@ static void print_usage(FILE *f)
 	fprintf(f, "Available subcommands:\n");
 	for (i = 0; i < NUM_COMMANDS; ++i)
 		fprintf(f, "  %s: %s\n", commands[i].name, commands[i].description);
-	fprintf(f, "You may pass `--help' to any of these subcommands to view usage.\n");
+	fprintf(f, "Run `veil <cmd> --help' for the arguments of one command.\n");
 }
 
 int main(int argc, const char *argv[])

@@ -161,12 +161,13 @@ static void test_good_files(void)
 	free(err);
 	device_free(dev);
 
-	/* addconf: no replace flags, absent keys untouched */
+	/* addconf: peers are not replaced and absent keys are untouched, but a
+	 * listed peer's allowed IPs are replaced, as wg does */
 	dev = parse("[Peer]\nPublicKey = " K2 "\nAllowedIPs = 10.0.0.2\n", &opts_add, &err);
 	CHECK(dev && !(dev->flags & (DEV_REPLACE_PEERS | DEV_HAS_PRIVATE_KEY | DEV_HAS_FWMARK)));
-	CHECK(dev && dev->first_peer && !(dev->first_peer->flags & PEER_REPLACE_ALLOWEDIPS));
+	CHECK(dev && dev->first_peer && (dev->first_peer->flags & PEER_REPLACE_ALLOWEDIPS));
 	device_free(dev);
-	/* ... except that an empty AllowedIPs asks to replace */
+	/* an empty AllowedIPs line also asks to replace */
 	dev = parse("[Peer]\nPublicKey = " K2 "\nAllowedIPs =\n", &opts_add, &err);
 	CHECK(dev && (dev->first_peer->flags & PEER_REPLACE_ALLOWEDIPS) && !dev->first_peer->num_allowedips);
 	device_free(dev);
