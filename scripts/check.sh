@@ -229,6 +229,35 @@ host_checks() {
 		result "not ok" "host: dkms add, build -k $KVER, remove" "$(diag_of "$L/dkms.log")"
 	fi
 
+	log "host: make install into a staging root"
+	install_check() {
+		local tmp rc=0
+		tmp=$(mktemp -d "${TMPDIR:-/tmp}/veil-install.XXXXXX")
+		mk install DESTDIR="$tmp" || rc=1
+		for f in usr/local/bin/veil usr/local/share/man/man8/veil.8 \
+			 "lib/modules/$KVER/extra/module/veil.ko"; do
+			[ -f "$tmp/$f" ] || { echo "missing after install: /$f"; rc=1; }
+		done
+		grep -q 'veil.ko' "$tmp/lib/modules/$KVER/modules.dep" ||
+			{ echo "depmod did not index veil.ko"; rc=1; }
+		"$tmp/usr/local/bin/veil" --version || rc=1
+		rm -rf "$tmp"
+		return "$rc"
+	}
+	if install_check >"$L/install.log" 2>&1; then
+		result ok "host: make install puts the module (depmod'ed), veil and veil.8 in place"
+	else
+		result "not ok" "host: make install puts the module (depmod'ed), veil and veil.8 in place" \
+			"$(diag_of "$L/install.log")"
+	fi
+
+	log "host: man page"
+	if groff -man -ww -z userspace/man/veil.8 >"$L/man.log" 2>&1 && ! [ -s "$L/man.log" ]; then
+		result ok "host: veil(8) renders without groff warnings"
+	else
+		result "not ok" "host: veil(8) renders without groff warnings" "$(diag_of "$L/man.log")"
+	fi
+
 	log "host: checkpatch --strict"
 	if scripts/checkpatch.sh >"$L/checkpatch.log" 2>&1; then
 		result ok "host: checkpatch.pl --strict is clean"

@@ -4,13 +4,15 @@
 # scripts/debug-kernel.sh [DEB-DIR]: print a directory holding the prebuilt
 # debug kernel (KASAN, lockdep, kmemleak, ...) unpacked with dpkg -x, for
 #   scripts/vm-run --debug-kernel <dir>   and   make KDIR=<dir>/usr/src/linux-headers-<ver>
-# DEB-DIR (default $VEIL_DEBUG_KERNEL_DEBS, else /work/shared/debug-kernel)
+# DEB-DIR (default $VEIL_DEBUG_KERNEL_DEBS, else ../shared/debug-kernel next
+# to the repository)
 # holds linux-image-*.deb, linux-headers-*.deb and SHA256SUMS. Unpacked once
 # into $VEIL_CACHE (default ~/.cache/veil)/debug-kernel-<sha>; the packages
 # are never installed. Exit status 1 (with a message) when they are missing.
 set -euo pipefail
 
-debs=${1:-${VEIL_DEBUG_KERNEL_DEBS:-/work/shared/debug-kernel}}
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+debs=${1:-${VEIL_DEBUG_KERNEL_DEBS:-$repo/../shared/debug-kernel}}
 cache=${VEIL_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/veil}
 shopt -s nullglob
 img=("$debs"/linux-image-*.deb)

@@ -23,7 +23,7 @@ if ! ns_inside; then
 fi
 NS=$VEIL_NS_INSIDE
 
-tap_plan 42
+tap_plan 43
 
 T=$'\t'
 
@@ -140,6 +140,11 @@ else
 	expect_refused "unprivileged set refused, config intact" "$NS" veil0 \
 		as_nobody "$VEIL" set veil0 listen-port 1234
 fi
+
+# Host names are resolved by the tool (getaddrinfo); the kernel gets an address.
+veil_ns "$NS" set veil0 peer "$B" endpoint localhost:4242
+check_match "endpoint given as a host name is resolved" '^(127\.0\.0\.1|\[::1\]):4242$' \
+	"$(peer_field "$NS" veil0 "$B" 3 2>&1)"
 
 # ---- set / setconf / addconf / syncconf semantics --------------------------
 veil_ns "$NS" set veil0 peer "$A" remove
