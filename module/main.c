@@ -15,18 +15,42 @@
 #include <linux/veil.h>
 
 #include "allowedips.h"
+#include "cookie.h"
 #include "device.h"
 #include "netlink.h"
+#include "noise.h"
+#include "packet.h"
+#include "ratelimiter.h"
+#include "replay.h"
 
 static bool selftest;
 module_param(selftest, bool, 0444);
 MODULE_PARM_DESC(selftest, "Run the built-in self-tests at load and refuse to load if one fails");
 
+struct veil_selftest {
+	const char *name;
+	bool (*run)(void);
+};
+
+static const struct veil_selftest veil_selftest_table[] __initconst = {
+	{ "allowed-IPs", veil_aip_selftest },
+	{ "noise", veil_noise_selftest },
+	{ "cookie", veil_cookie_selftest },
+	{ "rate limiter", veil_ratelimiter_selftest },
+	{ "replay window", veil_replay_selftest },
+	{ "packet", veil_packet_selftest },
+};
+
 static int __init veil_selftests(void)
 {
-	if (!veil_aip_selftest()) {
-		pr_err("allowed-IPs self-test failed\n");
-		return -ENOTRECOVERABLE;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(veil_selftest_table); i++) {
+		if (!veil_selftest_table[i].run()) {
+			pr_err("%s self-test failed\n",
+			       veil_selftest_table[i].name);
+			return -ENOTRECOVERABLE;
+		}
 	}
 	pr_info("self-tests passed\n");
 	return 0;
@@ -36,6 +60,7 @@ static int __init veil_init(void)
 {
 	int ret;
 
+	veil_noise_init();
 	if (selftest) {
 		ret = veil_selftests();
 		if (ret < 0)
