@@ -220,6 +220,21 @@ static void veil_noise_mix_psk(u8 chaining_key[VEIL_NOISE_HASH_LEN],
 	memzero_explicit(tau, sizeof(tau));
 }
 
+/* The state a handshake message we just built leaves in the slot. */
+static void veil_noise_store_created(struct veil_noise_handshake *hs,
+				     const u8 chaining_key[VEIL_NOISE_HASH_LEN],
+				     const u8 hash[VEIL_NOISE_HASH_LEN],
+				     const u8 eph[VEIL_NOISE_KEY_LEN],
+				     u32 local_index,
+				     enum veil_noise_handshake_state state)
+{
+	memcpy(hs->chaining_key, chaining_key, VEIL_NOISE_HASH_LEN);
+	memcpy(hs->hash, hash, VEIL_NOISE_HASH_LEN);
+	memcpy(hs->ephemeral_private, eph, VEIL_NOISE_KEY_LEN);
+	hs->local_index = local_index;
+	hs->state = state;
+}
+
 /* dst = AEAD(key, 0, src, H); H = HASH(H || dst) */
 static void veil_noise_seal(u8 *dst, const u8 *src, size_t len,
 			    const u8 key[VEIL_NOISE_KEY_LEN],
@@ -397,11 +412,8 @@ bool veil_noise_initiation_create(struct veil_noise_handshake *hs,
 			VEIL_TIMESTAMP_LEN, key, hash);
 
 	/* 7, 8 (mac1/mac2 are cookie.c's) */
-	memcpy(hs->chaining_key, chaining_key, VEIL_NOISE_HASH_LEN);
-	memcpy(hs->hash, hash, VEIL_NOISE_HASH_LEN);
-	memcpy(hs->ephemeral_private, eph, VEIL_NOISE_KEY_LEN);
-	hs->local_index = local_index;
-	hs->state = VEIL_HANDSHAKE_CREATED_INITIATION;
+	veil_noise_store_created(hs, chaining_key, hash, eph, local_index,
+				 VEIL_HANDSHAKE_CREATED_INITIATION);
 	ok = true;
 out:
 	if (!ok)
@@ -550,11 +562,8 @@ bool veil_noise_response_create(struct veil_noise_handshake *hs,
 	/* 5: empty payload */
 	veil_noise_seal(msg->encrypted_nothing, NULL, 0, key, hash);
 
-	memcpy(hs->chaining_key, chaining_key, VEIL_NOISE_HASH_LEN);
-	memcpy(hs->hash, hash, VEIL_NOISE_HASH_LEN);
-	memcpy(hs->ephemeral_private, eph, VEIL_NOISE_KEY_LEN);
-	hs->local_index = local_index;
-	hs->state = VEIL_HANDSHAKE_CREATED_RESPONSE;
+	veil_noise_store_created(hs, chaining_key, hash, eph, local_index,
+				 VEIL_HANDSHAKE_CREATED_RESPONSE);
 	ok = true;
 out:
 	if (!ok)
