@@ -42,15 +42,10 @@ int genkey_main(int argc, const char *argv[])
 	char b64[VEIL_KEY_B64_SIZE];
 	struct stat st;
 	int ret;
+	int done = subcommand_args(argc, argv, 1, 1);
 
-	if (argc == 2 && is_help_arg(argv[1])) {
-		print_subcommand_usage(stdout, argv[0]);
-		return 0;
-	}
-	if (argc != 1) {
-		print_subcommand_usage(stderr, argv[0]);
-		return 1;
-	}
+	if (done >= 0)
+		return done;
 	if (!fstat(STDOUT_FILENO, &st) && S_ISREG(st.st_mode) && (st.st_mode & S_IRWXO))
 		print_error("Warning: writing a key to a world accessible file; consider 'umask 077' and trying again");
 	if (!random_bytes(key, sizeof(key))) {
@@ -78,15 +73,10 @@ int pubkey_main(int argc, const char *argv[])
 	size_t n = 0;
 	bool too_long = false, trailing = false, ended = false;
 	int c, ret;
+	int done = subcommand_args(argc, argv, 1, 1);
 
-	if (argc == 2 && is_help_arg(argv[1])) {
-		print_subcommand_usage(stdout, argv[0]);
-		return 0;
-	}
-	if (argc != 1) {
-		print_subcommand_usage(stderr, argv[0]);
-		return 1;
-	}
+	if (done >= 0)
+		return done;
 	/* leading whitespace, the key, then only whitespace */
 	while ((c = getchar()) != EOF) {
 		if (is_space(c)) {

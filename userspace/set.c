@@ -20,15 +20,10 @@ int set_main(int argc, const char *argv[])
 	struct veil_device *dev;
 	char *err = NULL;
 	int r;
+	int done = subcommand_args(argc, argv, 3, -1);
 
-	if (argc == 2 && is_help_arg(argv[1])) {
-		print_subcommand_usage(stdout, argv[0]);
-		return 0;
-	}
-	if (argc < 3) {
-		print_subcommand_usage(stderr, argv[0]);
-		return 1;
-	}
+	if (done >= 0)
+		return done;
 	if (!config_opts_init(&opts, &err)) {
 		print_error("%s", err);
 		free(err);

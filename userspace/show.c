@@ -390,15 +390,10 @@ int show_main(int argc, const char *argv[])
 	char **names = NULL, *msg = NULL;
 	int ret = 0, r;
 	size_t i;
+	int done = subcommand_args(argc, argv, 1, 3);
 
-	if (argc == 2 && is_help_arg(argv[1])) {
-		print_subcommand_usage(stdout, argv[0]);
-		return 0;
-	}
-	if (argc > 3) {
-		print_subcommand_usage(stderr, argv[0]);
-		return 1;
-	}
+	if (done >= 0)
+		return done;
 	if (param && !valid_param(param)) {
 		print_error("Invalid parameter for show: '%s' (see '%s show --help')", param, PROG_NAME);
 		return 1;

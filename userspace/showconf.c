@@ -21,15 +21,10 @@ int showconf_main(int argc, const char *argv[])
 	char *msg = NULL;
 	size_t i;
 	int r;
+	int done = subcommand_args(argc, argv, 2, 2);
 
-	if (argc == 2 && is_help_arg(argv[1])) {
-		print_subcommand_usage(stdout, argv[0]);
-		return 0;
-	}
-	if (argc != 2) {
-		print_subcommand_usage(stderr, argv[0]);
-		return 1;
-	}
+	if (done >= 0)
+		return done;
 	r = ipc_get_device(&dev, argv[1], &msg);
 	if (r) {
 		print_error("Unable to access interface %s: %s", argv[1], msg ? msg : strerror(-r));

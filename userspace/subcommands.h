@@ -24,6 +24,13 @@ void print_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void print_subcommand_usage(FILE *f, const char *cmd);
 /* True for "-h", "--help" and "help". */
 int is_help_arg(const char *arg);
+/*
+ * The common start of a subcommand: "<cmd> --help" prints its usage (exit
+ * status 0); fewer than @min or more than @max (unless negative) arguments,
+ * counting the command name, print it to stderr (status 1). Returns that
+ * exit status, or -1 when the subcommand should go on.
+ */
+int subcommand_args(int argc, const char *argv[], int min, int max);
 
 /* "host:port" or "[v6host]:port" (show.c). */
 bool format_endpoint(const union veil_endpoint *ep, char *out, size_t len);

@@ -55,6 +55,19 @@ int is_help_arg(const char *arg)
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help") || !strcmp(arg, "help");
 }
 
+int subcommand_args(int argc, const char *argv[], int min, int max)
+{
+	if (argc == 2 && is_help_arg(argv[1])) {
+		print_subcommand_usage(stdout, argv[0]);
+		return 0;
+	}
+	if (argc < min || (max >= 0 && argc > max)) {
+		print_subcommand_usage(stderr, argv[0]);
+		return 1;
+	}
+	return -1;
+}
+
 void print_subcommand_usage(FILE *f, const char *cmd)
 {
 	size_t i;
