@@ -163,23 +163,21 @@ else
 	result "not ok" "build: module with W=1 has no warnings" "$(diag_of "$L/build-module.log")"
 fi
 
-log "build: userspace"
-userspace_ok=0
-if mk userspace >"$L/build-userspace.log" 2>&1; then
-	result ok "build: userspace"
-	userspace_ok=1
-else
-	result "not ok" "build: userspace" "$(diag_of "$L/build-userspace.log")"
-fi
-
-log "build: selftests"
-selftests_ok=0
-if mk selftests >"$L/build-selftests.log" 2>&1; then
-	result ok "build: selftests"
-	selftests_ok=1
-else
-	result "not ok" "build: selftests" "$(diag_of "$L/build-selftests.log")"
-fi
+# build_step TARGET: `make TARGET` as one TAP result; sets TARGET_ok to 1 or 0.
+build_step() {
+	local target=$1 logf=$L/build-$1.log
+	log "build: $target"
+	printf -v "${target}_ok" 0
+	if mk "$target" >"$logf" 2>&1; then
+		result ok "build: $target"
+		printf -v "${target}_ok" 1
+	else
+		result "not ok" "build: $target" "$(diag_of "$logf")"
+	fi
+}
+userspace_ok=0 selftests_ok=0
+build_step userspace
+build_step selftests
 
 # ---- 3. host checks ------------------------------------------------------------
 host_checks() {

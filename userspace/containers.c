@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,4 +64,12 @@ void device_free(struct veil_device *dev)
 	}
 	explicit_bzero(dev, sizeof(*dev));
 	free(dev);
+}
+
+void device_set_name(struct veil_device *dev, const char *ifname)
+{
+	if (strlen(ifname) >= sizeof(dev->name))
+		dev->name[0] = '\0';
+	else
+		snprintf(dev->name, sizeof(dev->name), "%s", ifname);
 }

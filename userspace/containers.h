@@ -91,5 +91,8 @@ bool peer_add_allowedip(struct veil_peer *peer, const struct veil_allowedip *aip
 void peer_clear_allowedips(struct veil_peer *peer);
 /* Frees the device, its peers and their allowed IPs; wipes keys first. */
 void device_free(struct veil_device *dev);
+/* Names @dev; a name too long for an interface is left empty, which the
+ * kernel reports as no such device. */
+void device_set_name(struct veil_device *dev, const char *ifname);
 
 #endif

@@ -19,7 +19,6 @@ int set_main(int argc, const char *argv[])
 	struct config_opts opts;
 	struct veil_device *dev;
 	char *err = NULL;
-	int r;
 	int done = subcommand_args(argc, argv, 3, -1);
 
 	if (done >= 0)
@@ -36,16 +35,18 @@ int set_main(int argc, const char *argv[])
 		free(err);
 		return 1;
 	}
-	snprintf(dev->name, sizeof(dev->name), "%s", argv[1]);
-	if (strlen(argv[1]) >= sizeof(dev->name))
-		dev->name[0] = '\0';	/* cannot exist: reported as no such device */
-	r = ipc_set_device(dev, &err);
-	if (r) {
-		print_error("Unable to modify interface %s: %s", argv[1], err ? err : strerror(-r));
-		free(err);
-		device_free(dev);
-		return 1;
-	}
+	device_set_name(dev, argv[1]);
+	return apply_device(dev, argv[1]);
+}
+
+int apply_device(struct veil_device *dev, const char *ifname)
+{
+	char *err = NULL;
+	int r = ipc_set_device(dev, &err);
+
+	if (r)
+		print_error("Unable to modify interface %s: %s", ifname, err ? err : strerror(-r));
+	free(err);
 	device_free(dev);
-	return 0;
+	return r ? 1 : 0;
 }

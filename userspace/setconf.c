@@ -202,7 +202,6 @@ int setconf_main(int argc, const char *argv[])
 	struct veil_device *dev;
 	char *buf, *err = NULL;
 	size_t len;
-	int r;
 	int done = subcommand_args(argc, argv, 3, 3);
 
 	if (done >= 0)
@@ -226,21 +225,10 @@ int setconf_main(int argc, const char *argv[])
 		free(err);
 		return 1;
 	}
-	snprintf(dev->name, sizeof(dev->name), "%s", argv[1]);
-	if (strlen(argv[1]) >= sizeof(dev->name))
-		dev->name[0] = '\0';	/* cannot exist: reported as no such device */
-
+	device_set_name(dev, argv[1]);
 	if (sync && sync_conf(dev)) {
 		device_free(dev);
 		return 1;
 	}
-	r = ipc_set_device(dev, &err);
-	if (r) {
-		print_error("Unable to modify interface %s: %s", argv[1], err ? err : strerror(-r));
-		free(err);
-		device_free(dev);
-		return 1;
-	}
-	device_free(dev);
-	return 0;
+	return apply_device(dev, argv[1]);
 }

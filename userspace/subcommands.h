@@ -31,6 +31,9 @@ int is_help_arg(const char *arg);
  * exit status, or -1 when the subcommand should go on.
  */
 int subcommand_args(int argc, const char *argv[], int min, int max);
+/* Sends @dev, parsed for interface @ifname, reports a refusal, frees @dev;
+ * returns the exit status (set.c). */
+int apply_device(struct veil_device *dev, const char *ifname);
 
 /* "host:port" or "[v6host]:port" (show.c). */
 bool format_endpoint(const union veil_endpoint *ep, char *out, size_t len);
