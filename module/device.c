@@ -6,6 +6,7 @@
 
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/ethtool.h>
 #include <linux/if_arp.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -13,6 +14,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <linux/string.h>
+#include <net/dst_metadata.h>
 #include <net/icmp.h>
 #include <net/ip_tunnels.h>
 #include <net/net_namespace.h>
@@ -20,12 +22,28 @@
 
 #include "device.h"
 #include "peer.h"
+#include "receive.h"
+#include "send.h"
 #include "socket.h"
 
 /* Every veil device, wherever it lives (RTNL). */
 static LIST_HEAD(veil_device_list);
 
 static struct rtnl_link_ops veil_link_ops;
+
+/*
+ * What the stack may hand us: scatter-gather, any checksum left to do
+ * (done before encryption) and GSO packets (segmented in veil_xmit()).
+ */
+#define VEIL_FEATURES \
+	(NETIF_F_HW_CSUM | NETIF_F_RXCSUM | NETIF_F_SG | NETIF_F_GSO | \
+	 NETIF_F_GSO_SOFTWARE | NETIF_F_HIGHDMA)
+
+/* Data message header plus outer UDP/IP, and padding plus tag. */
+#define VEIL_DEVICE_HEADROOM \
+	(sizeof(struct veil_msg_data) + sizeof(struct udphdr) + \
+	 sizeof(struct ipv6hdr))
+#define VEIL_DEVICE_TAILROOM (VEIL_PADDING_MULTIPLE + VEIL_AEAD_TAG_LEN)
 
 bool veil_is_veil_dev(const struct net_device *dev)
 {
@@ -45,6 +63,7 @@ static int veil_open(struct net_device *dev)
 {
 	struct veil_device *vdev = netdev_priv(dev);
 	struct veil_socks socks, old = {};
+	struct veil_peer *peer;
 	int ret;
 
 	mutex_lock(&vdev->update_lock);
@@ -58,6 +77,10 @@ static int veil_open(struct net_device *dev)
 	/* A port picked at random is kept for the next time. */
 	vdev->listen_port = socks.port;
 	veil_device_changed(vdev);
+	/* Peers with a persistent keepalive announce themselves. */
+	list_for_each_entry(peer, &vdev->peer_list, peer_list)
+		if (peer->keepalive_interval)
+			veil_send_keepalive(peer);
 out:
 	mutex_unlock(&vdev->update_lock);
 	/* Nothing was installed before; this is for robustness only. */
@@ -65,16 +88,27 @@ out:
 	return ret;
 }
 
+/*
+ * Interface down: sockets closed, and every key, handshake, timer and
+ * staged packet dropped (protocol.md 8.3). The configuration stays.
+ */
 static int veil_stop(struct net_device *dev)
 {
 	struct veil_device *vdev = netdev_priv(dev);
 	struct veil_socks none = {}, old;
+	struct veil_peer *peer;
 
 	mutex_lock(&vdev->update_lock);
 	veil_socks_swap(vdev, &none, &old);
 	veil_device_changed(vdev);
-	mutex_unlock(&vdev->update_lock);
+	/* Waits for the receive path. */
 	veil_socks_release(&old);
+	skb_queue_purge(&vdev->handshake_queue);
+	cancel_work_sync(&vdev->handshake_work);
+	skb_queue_purge(&vdev->handshake_queue);
+	list_for_each_entry(peer, &vdev->peer_list, peer_list)
+		veil_peer_stop(peer);
+	mutex_unlock(&vdev->update_lock);
 	return 0;
 }
 
@@ -93,19 +127,24 @@ static int veil_skb_family(struct sk_buff *skb)
 }
 
 /*
- * Routes the packet by its destination through the allowed-IPs trie. There
- * is no protocol yet: a routable packet is counted as dropped, an
- * unroutable one gets an ICMP unreachable back and counts as an error.
+ * Cryptokey routing on transmit (protocol.md 6.1, 10): the inner
+ * destination selects the peer. GSO packets are segmented here; the
+ * segments are staged for the peer and sent under its current key.
  */
 static netdev_tx_t veil_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct veil_device *vdev = netdev_priv(dev);
+	struct sk_buff_head list;
+	struct sk_buff *segs, *next;
+	struct veil_peer *peer;
 	const void *daddr;
-	bool routable;
+	unsigned int mtu;
 	int family;
+	u8 ds;
 
 	family = veil_skb_family(skb);
 	if (unlikely(!family)) {
+		veil_stat_inc(vdev, TX_DROP_OTHER);
 		DEV_STATS_INC(dev, tx_errors);
 		goto free;
 	}
@@ -114,25 +153,111 @@ static netdev_tx_t veil_xmit(struct sk_buff *skb, struct net_device *dev)
 	else
 		daddr = &ipv6_hdr(skb)->daddr;
 
+	/* The peer stays valid until the read section ends. */
 	rcu_read_lock_bh();
-	routable = veil_aip_lookup(&vdev->aip, family, daddr);
-	rcu_read_unlock_bh();
-
-	if (!routable) {
-		DEV_STATS_INC(dev, tx_errors);
-		if (family == AF_INET)
-			icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
-		else
-			icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH,
-					ICMPV6_ADDR_UNREACH, 0);
-		goto free;
+	peer = veil_aip_lookup(&vdev->aip, family, daddr);
+	if (unlikely(!peer || READ_ONCE(peer->dead))) {
+		veil_stat_inc(vdev, TX_DROP_NO_PEER);
+		goto unreachable;
+	}
+	if (unlikely(READ_ONCE(peer->endpoint.addr.sa_family) == AF_UNSPEC)) {
+		veil_stat_inc(vdev, TX_DROP_NO_ENDPOINT);
+		goto unreachable;
 	}
 
-	dev_core_stats_tx_dropped_inc(dev);
+	mtu = skb_valid_dst(skb) ? dst_mtu(skb_dst(skb)) : dev->mtu;
+	/* Only the inner ECN bits go outside, never the DSCP. */
+	ds = ip_tunnel_ecn_encap(0, ip_hdr(skb), skb);
+
+	__skb_queue_head_init(&list);
+	if (skb_is_gso(skb)) {
+		segs = skb_gso_segment(skb, 0);
+		if (IS_ERR_OR_NULL(segs)) {
+			veil_stat_inc(vdev, TX_DROP_OTHER);
+			DEV_STATS_INC(dev, tx_errors);
+			rcu_read_unlock_bh();
+			goto free;
+		}
+		consume_skb(skb);
+		skb = segs;
+	}
+	skb_list_walk_safe(skb, skb, next) {
+		skb_mark_not_on_list(skb);
+		skb = skb_share_check(skb, GFP_ATOMIC);
+		if (unlikely(!skb)) {
+			veil_stat_inc(vdev, TX_DROP_OTHER);
+			DEV_STATS_INC(dev, tx_dropped);
+			continue;
+		}
+		/* The route was only needed for ICMP errors. */
+		skb_dst_drop(skb);
+		VEIL_CB(skb)->mtu = mtu;
+		VEIL_CB(skb)->ds = ds;
+		__skb_queue_tail(&list, skb);
+	}
+	veil_send_stage(peer, &list);
+	rcu_read_unlock_bh();
+	return NETDEV_TX_OK;
+
+unreachable:
+	rcu_read_unlock_bh();
+	DEV_STATS_INC(dev, tx_errors);
+	if (family == AF_INET)
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+	else
+		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
 free:
 	kfree_skb(skb);
 	return NETDEV_TX_OK;
 }
+
+static void veil_get_drvinfo(struct net_device *dev,
+			     struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+	strscpy(info->version, VEIL_VERSION, sizeof(info->version));
+}
+
+#define VEIL_STAT_NAME(id, name) name,
+static const char veil_stat_names[][ETH_GSTRING_LEN] = {
+	VEIL_STATS(VEIL_STAT_NAME)
+};
+#undef VEIL_STAT_NAME
+
+static int veil_get_sset_count(struct net_device *dev, int sset)
+{
+	return sset == ETH_SS_STATS ? VEIL_STAT_COUNT : -EOPNOTSUPP;
+}
+
+static void veil_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	if (sset == ETH_SS_STATS)
+		memcpy(data, veil_stat_names, sizeof(veil_stat_names));
+}
+
+static void veil_get_ethtool_stats(struct net_device *dev,
+				   struct ethtool_stats *stats, u64 *data)
+{
+	struct veil_device *vdev = netdev_priv(dev);
+	unsigned int i;
+	int cpu;
+
+	memset(data, 0, VEIL_STAT_COUNT * sizeof(*data));
+	for_each_possible_cpu(cpu) {
+		const struct veil_stats *s = per_cpu_ptr(vdev->stats, cpu);
+
+		for (i = 0; i < VEIL_STAT_COUNT; i++)
+			data[i] += READ_ONCE(s->count[i]);
+	}
+}
+
+static const struct ethtool_ops veil_ethtool_ops = {
+	.get_drvinfo		= veil_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_sset_count		= veil_get_sset_count,
+	.get_strings		= veil_get_strings,
+	.get_ethtool_stats	= veil_get_ethtool_stats,
+};
 
 /* Unregistration, under RTNL: leave the global list. */
 static void veil_uninit(struct net_device *dev)
@@ -140,6 +265,7 @@ static void veil_uninit(struct net_device *dev)
 	struct veil_device *vdev = netdev_priv(dev);
 
 	list_del_init(&vdev->device_list);
+	gro_cells_destroy(&vdev->gro_cells);
 }
 
 static const struct net_device_ops veil_netdev_ops = {
@@ -161,18 +287,23 @@ static void veil_destruct(struct net_device *dev)
 
 	mutex_lock(&vdev->update_lock);
 	veil_socks_swap(vdev, &none, &old);
+	veil_socks_release(&old);
+	cancel_work_sync(&vdev->handshake_work);
+	skb_queue_purge(&vdev->handshake_queue);
 	veil_peer_remove_all(vdev);
 	veil_aip_free(&vdev->aip, &vdev->update_lock);
 	down_write(&vdev->identity_lock);
-	memzero_explicit(vdev->private_key, sizeof(vdev->private_key));
-	memzero_explicit(vdev->public_key, sizeof(vdev->public_key));
-	vdev->has_identity = false;
+	memzero_explicit(&vdev->identity, sizeof(vdev->identity));
 	up_write(&vdev->identity_lock);
 	mutex_unlock(&vdev->update_lock);
 
-	veil_socks_release(&old);
+	/* Keypairs and peers are freed after a grace period: wait for them. */
+	rcu_barrier();
+	veil_cookie_checker_uninit(&vdev->cookie_checker);
+	veil_ratelimiter_uninit(&vdev->ratelimiter);
 	veil_peer_table_free(vdev);
 	memzero_explicit(&vdev->hash_key, sizeof(vdev->hash_key));
+	free_percpu(vdev->stats);
 	free_percpu(dev->tstats);
 	mutex_destroy(&vdev->update_lock);
 }
@@ -190,7 +321,12 @@ static void veil_setup(struct net_device *dev)
 	dev->addr_len = 0;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
-	dev->features |= NETIF_F_LLTX;
+	dev->features |= NETIF_F_LLTX | VEIL_FEATURES;
+	dev->hw_features |= VEIL_FEATURES;
+	dev->hw_enc_features |= VEIL_FEATURES;
+	dev->needed_headroom = VEIL_DEVICE_HEADROOM;
+	dev->needed_tailroom = VEIL_DEVICE_TAILROOM;
+	dev->ethtool_ops = &veil_ethtool_ops;
 	dev->mtu = VEIL_DEFAULT_MTU;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = VEIL_MAX_MTU;
@@ -218,19 +354,34 @@ static int veil_newlink(struct net *src_net, struct net_device *dev,
 	veil_aip_init(&vdev->aip);
 	vdev->generation = 1;
 
+	veil_index_table_init(&vdev->index_table);
+	veil_cookie_checker_init(&vdev->cookie_checker);
+	skb_queue_head_init(&vdev->handshake_queue);
+	INIT_WORK(&vdev->handshake_work, veil_receive_handshake_work);
+
 	ret = veil_peer_table_init(vdev);
 	if (ret < 0)
 		return ret;
 
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats) {
-		ret = -ENOMEM;
+	ret = veil_ratelimiter_init(&vdev->ratelimiter, true);
+	if (ret < 0)
 		goto err_table;
-	}
+
+	ret = -ENOMEM;
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats)
+		goto err_ratelimiter;
+	vdev->stats = alloc_percpu(struct veil_stats);
+	if (!vdev->stats)
+		goto err_tstats;
+
+	ret = gro_cells_init(&vdev->gro_cells, dev);
+	if (ret < 0)
+		goto err_stats;
 
 	ret = register_netdevice(dev);
 	if (ret < 0)
-		goto err_stats;
+		goto err_gro;
 
 	list_add(&vdev->device_list, &veil_device_list);
 	/*
@@ -240,9 +391,16 @@ static int veil_newlink(struct net *src_net, struct net_device *dev,
 	dev->priv_destructor = veil_destruct;
 	return 0;
 
+err_gro:
+	gro_cells_destroy(&vdev->gro_cells);
 err_stats:
+	free_percpu(vdev->stats);
+	vdev->stats = NULL;
+err_tstats:
 	free_percpu(dev->tstats);
 	dev->tstats = NULL;
+err_ratelimiter:
+	veil_ratelimiter_uninit(&vdev->ratelimiter);
 err_table:
 	veil_peer_table_free(vdev);
 	return ret;

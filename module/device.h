@@ -17,9 +17,18 @@
 
 #include <linux/veil.h>
 
+#include <net/gro_cells.h>
+
 #include "allowedips.h"
+#include "cookie.h"
+#include "keypair.h"
+#include "noise.h"
+#include "ratelimiter.h"
+#include "stats.h"
 
 struct veil_peer_table;
+
+#define VEIL_VERSION "0.1.0"
 
 /*
  * 1420 = 1500 - 80: a 32 byte message header and tag, 8 bytes of UDP and 40
@@ -61,9 +70,11 @@ struct veil_device {
 	struct mutex update_lock;	/* see "Locking" above */
 	struct rw_semaphore identity_lock;
 
-	u8 private_key[VEIL_KEY_LEN];
-	u8 public_key[VEIL_KEY_LEN];
-	bool has_identity;
+	/* The device's static key pair (@identity_lock). */
+	struct veil_noise_static_identity identity;
+	struct veil_cookie_checker cookie_checker;
+	struct veil_ratelimiter ratelimiter;
+	struct veil_index_table index_table;
 
 	struct veil_allowedips aip;
 
@@ -80,7 +91,21 @@ struct veil_device {
 
 	/* Bumped on every change, never 0; lets a dump detect changes. */
 	unsigned int generation;
+
+	/*
+	 * Received handshake messages wait here for veil_handshake_wq
+	 * (receive.c). @last_under_load is in jiffies, worker only.
+	 */
+	struct sk_buff_head handshake_queue;
+	struct work_struct handshake_work;
+	unsigned long last_under_load;
+
+	struct gro_cells gro_cells;
+	struct veil_stats __percpu *stats;
 };
+
+/* Unbound, for the handshake workers of every device. */
+extern struct workqueue_struct *veil_handshake_wq;
 
 bool veil_is_veil_dev(const struct net_device *dev);
 void veil_device_changed(struct veil_device *vdev);

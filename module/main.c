@@ -22,6 +22,9 @@
 #include "packet.h"
 #include "ratelimiter.h"
 #include "replay.h"
+#include "timers.h"
+
+struct workqueue_struct *veil_handshake_wq;
 
 static bool selftest;
 module_param(selftest, bool, 0444);
@@ -39,6 +42,7 @@ static const struct veil_selftest veil_selftest_table[] __initconst = {
 	{ "rate limiter", veil_ratelimiter_selftest },
 	{ "replay window", veil_replay_selftest },
 	{ "packet", veil_packet_selftest },
+	{ "timers", veil_timers_selftest },
 };
 
 static int __init veil_selftests(void)
@@ -67,9 +71,14 @@ static int __init veil_init(void)
 			return ret;
 	}
 
+	veil_handshake_wq = alloc_workqueue("veil-handshake",
+					    WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!veil_handshake_wq)
+		return -ENOMEM;
+
 	ret = veil_device_init();
 	if (ret < 0)
-		return ret;
+		goto err_wq;
 
 	ret = veil_genl_init();
 	if (ret < 0)
@@ -79,6 +88,8 @@ static int __init veil_init(void)
 
 err_device:
 	veil_device_uninit();
+err_wq:
+	destroy_workqueue(veil_handshake_wq);
 	return ret;
 }
 
@@ -88,11 +99,13 @@ static void __exit veil_exit(void)
 	veil_genl_uninit();
 	veil_device_uninit();
 	rcu_barrier();
+	destroy_workqueue(veil_handshake_wq);
 }
 
 module_init(veil_init);
 module_exit(veil_exit);
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VEIL_VERSION);
 MODULE_DESCRIPTION("Virtual L3 tunnel speaking the WireGuard protocol");
 MODULE_AUTHOR("The veil authors");
 MODULE_ALIAS_RTNL_LINK(KBUILD_MODNAME);

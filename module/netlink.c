@@ -22,6 +22,7 @@
 #include "device.h"
 #include "netlink.h"
 #include "peer.h"
+#include "send.h"
 #include "socket.h"
 
 static const struct nla_policy veil_allowedip_policy[VEIL_ALLOWEDIP_A_MAX + 1] = {
@@ -249,7 +250,8 @@ static bool veil_set_is_own_key(struct veil_set *set, const u8 *key)
 	if (set->set_private_key)
 		return set->has_identity &&
 		       !memcmp(key, set->public_key, VEIL_KEY_LEN);
-	return vdev->has_identity && !memcmp(key, vdev->public_key, VEIL_KEY_LEN);
+	return vdev->identity.has_identity &&
+	       !memcmp(key, vdev->identity.static_public, VEIL_KEY_LEN);
 }
 
 static int veil_set_prepare_peer(struct veil_set *set, const struct nlattr *attr,
@@ -472,12 +474,22 @@ static void veil_set_apply_peer(struct veil_set *set, struct veil_set_peer *op)
 	int rem, family;
 	u8 cidr;
 
-	if (op->preshared_key)
-		memcpy(peer->preshared_key, op->preshared_key, VEIL_KEY_LEN);
-	if (op->has_keepalive)
-		WRITE_ONCE(peer->keepalive_interval, op->keepalive);
+	if (op->preshared_key) {
+		mutex_lock(&peer->hs_lock);
+		memcpy(peer->handshake.preshared_key, op->preshared_key,
+		       VEIL_KEY_LEN);
+		mutex_unlock(&peer->hs_lock);
+	}
 	if (op->has_endpoint)
 		veil_peer_set_endpoint(peer, &op->endpoint);
+	if (op->has_keepalive) {
+		bool start = !peer->keepalive_interval && op->keepalive;
+
+		WRITE_ONCE(peer->keepalive_interval, op->keepalive);
+		/* Turned on while up: one now (and a handshake if needed). */
+		if (start && netif_running(vdev->dev))
+			veil_send_keepalive(peer);
+	}
 	if (op->flags & VEIL_PEER_F_REPLACE_ALLOWEDIPS)
 		veil_aip_remove_by_peer(&vdev->aip, peer, &vdev->update_lock);
 	if (!op->allowedips)
@@ -491,6 +503,36 @@ static void veil_set_apply_peer(struct veil_set *set, struct veil_set_peer *op)
 				&set->reserve, &vdev->update_lock);
 		cond_resched();
 	}
+}
+
+/*
+ * A new private key: the cookie checker follows it, every peer's
+ * static-static DH is recomputed, and sessions made with the old key stop
+ * sending (they are replaced by the next handshake).
+ */
+static void veil_set_identity(struct veil_set *set)
+{
+	struct veil_device *vdev = set->vdev;
+	struct veil_peer *peer;
+
+	down_write(&vdev->identity_lock);
+	if (set->has_identity)
+		veil_noise_set_static_identity(&vdev->identity,
+					       set->private_key);
+	else
+		memzero_explicit(&vdev->identity, sizeof(vdev->identity));
+	veil_cookie_checker_set_key(&vdev->cookie_checker,
+				    vdev->identity.has_identity ?
+				    vdev->identity.static_public : NULL);
+	list_for_each_entry(peer, &vdev->peer_list, peer_list) {
+		mutex_lock(&peer->hs_lock);
+		veil_noise_precompute_static_static(&peer->handshake,
+						    &vdev->identity);
+		veil_noise_handshake_clear(&peer->handshake);
+		mutex_unlock(&peer->hs_lock);
+		veil_keypairs_expire_sending(&peer->keypairs);
+	}
+	up_write(&vdev->identity_lock);
 }
 
 /* Pass 2: no failure point from here on. */
@@ -514,13 +556,9 @@ static void veil_set_commit(struct veil_set *set)
 		veil_peer_remove_all(vdev);
 
 	if (set->set_private_key) {
-		down_write(&vdev->identity_lock);
-		memcpy(vdev->private_key, set->private_key, VEIL_KEY_LEN);
-		memcpy(vdev->public_key, set->public_key, VEIL_KEY_LEN);
-		vdev->has_identity = set->has_identity;
-		up_write(&vdev->identity_lock);
 		if (set->self_peer)
 			veil_peer_remove(set->self_peer);
+		veil_set_identity(set);
 	}
 
 	veil_peer_table_commit(vdev, set->table);
@@ -536,6 +574,9 @@ static void veil_set_commit(struct veil_set *set)
 			veil_peer_remove(op->peer);
 			break;
 		case VEIL_SET_CREATE:
+			veil_noise_handshake_init(&op->peer->handshake,
+						  &vdev->identity,
+						  op->peer->public_key, NULL);
 			veil_peer_link(op->peer);
 			op->action = VEIL_SET_UPDATE;
 			fallthrough;
@@ -664,12 +705,13 @@ static int veil_put_device(struct sk_buff *skb, struct veil_device *vdev,
 	    nla_put_u16(skb, VEIL_DEVICE_A_LISTEN_PORT, vdev->listen_port) ||
 	    nla_put_u32(skb, VEIL_DEVICE_A_FWMARK, vdev->fwmark))
 		return -EMSGSIZE;
-	if (!vdev->has_identity)
+	if (!vdev->identity.has_identity)
 		return 0;
 	if (admin && nla_put(skb, VEIL_DEVICE_A_PRIVATE_KEY, VEIL_KEY_LEN,
-			     vdev->private_key))
+			     vdev->identity.static_private))
 		return -EMSGSIZE;
-	if (nla_put(skb, VEIL_DEVICE_A_PUBLIC_KEY, VEIL_KEY_LEN, vdev->public_key))
+	if (nla_put(skb, VEIL_DEVICE_A_PUBLIC_KEY, VEIL_KEY_LEN,
+		    vdev->identity.static_public))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -677,10 +719,16 @@ static int veil_put_device(struct sk_buff *skb, struct veil_device *vdev,
 static int veil_put_peer_attrs(struct sk_buff *skb, struct veil_peer *peer,
 			       bool admin)
 {
+	u8 psk[VEIL_KEY_LEN];
 	struct __kernel_timespec ts;
 	union veil_endpoint ep;
-	int eplen = 0;
+	int eplen = 0, ret;
 
+	if (admin) {
+		mutex_lock(&peer->hs_lock);
+		memcpy(psk, peer->handshake.preshared_key, VEIL_KEY_LEN);
+		mutex_unlock(&peer->hs_lock);
+	}
 	read_lock_bh(&peer->lock);
 	ts.tv_sec = peer->last_handshake.tv_sec;
 	ts.tv_nsec = peer->last_handshake.tv_nsec;
@@ -692,20 +740,24 @@ static int veil_put_peer_attrs(struct sk_buff *skb, struct veil_peer *peer,
 	else if (ep.addr.sa_family == AF_INET6)
 		eplen = sizeof(ep.addr6);
 
+	ret = -EMSGSIZE;
 	if (nla_put(skb, VEIL_PEER_A_PUBLIC_KEY, VEIL_KEY_LEN, peer->public_key) ||
 	    (admin && nla_put(skb, VEIL_PEER_A_PRESHARED_KEY, VEIL_KEY_LEN,
-			      peer->preshared_key)) ||
+			      psk)) ||
 	    nla_put(skb, VEIL_PEER_A_LAST_HANDSHAKE_TIME, sizeof(ts), &ts) ||
-	    nla_put_u64_64bit(skb, VEIL_PEER_A_RX_BYTES, READ_ONCE(peer->rx_bytes),
-			      VEIL_PEER_A_PAD) ||
-	    nla_put_u64_64bit(skb, VEIL_PEER_A_TX_BYTES, READ_ONCE(peer->tx_bytes),
-			      VEIL_PEER_A_PAD) ||
+	    nla_put_u64_64bit(skb, VEIL_PEER_A_RX_BYTES,
+			      atomic64_read(&peer->rx_bytes), VEIL_PEER_A_PAD) ||
+	    nla_put_u64_64bit(skb, VEIL_PEER_A_TX_BYTES,
+			      atomic64_read(&peer->tx_bytes), VEIL_PEER_A_PAD) ||
 	    nla_put_u32(skb, VEIL_PEER_A_PROTOCOL_VERSION, 1) ||
 	    nla_put_u16(skb, VEIL_PEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
 			peer->keepalive_interval) ||
 	    (eplen && nla_put(skb, VEIL_PEER_A_ENDPOINT, eplen, &ep)))
-		return -EMSGSIZE;
-	return 0;
+		goto out;
+	ret = 0;
+out:
+	memzero_explicit(psk, sizeof(psk));
+	return ret;
 }
 
 static int veil_put_allowedip(struct sk_buff *skb, struct veil_aip_node *node,

@@ -4,7 +4,7 @@
  *
  * The device holds one reference on each linked peer; removal unlinks the
  * peer from the allowed-IPs trie, the peer list and the hashtable, marks it
- * dead and drops that reference. Others (a dump's cursor, later the data
+ * dead and drops that reference. Others (a dump's cursor, the data
  * path) hold their own. The memory is wiped and freed one RCU grace period
  * after the last reference goes, so an RCU reader that found the peer in the
  * trie or the hashtable can still use it until it leaves its read section.
@@ -16,8 +16,13 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include <net/ipv6.h>
+
 #include "device.h"
 #include "peer.h"
+#include "send.h"
+#include "socket.h"
+#include "timers.h"
 
 #define VEIL_PEER_TABLE_MIN_SHIFT	4
 #define VEIL_PEER_TABLE_MAX_SHIFT	19
@@ -123,19 +128,44 @@ struct veil_peer *veil_peer_alloc(struct veil_device *vdev,
 	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
 	if (!peer)
 		return NULL;
+	if (dst_cache_init(&peer->dst_cache, GFP_KERNEL)) {
+		kfree(peer);
+		return NULL;
+	}
 	peer->vdev = vdev;
 	memcpy(peer->public_key, public_key, VEIL_KEY_LEN);
 	rwlock_init(&peer->lock);
 	peer->endpoint.addr.sa_family = AF_UNSPEC;
+	mutex_init(&peer->hs_lock);
+	peer->hs_entry.type = VEIL_INDEX_HANDSHAKE;
+	peer->hs_entry.peer = peer;
+	INIT_HLIST_NODE(&peer->hs_entry.node);
+	veil_cookie_maker_init(&peer->cookie_maker, public_key);
+	veil_keypairs_init(&peer->keypairs);
+	skb_queue_head_init(&peer->staged);
+	spin_lock_init(&peer->tx_lock);
+	INIT_WORK(&peer->tx_handshake_work,
+		  veil_send_handshake_initiation_work);
+	INIT_WORK(&peer->clear_work, veil_peer_clear_work);
+	veil_timers_init(peer);
+	veil_peer_allow_handshake(peer);
 	INIT_LIST_HEAD(&peer->allowedips_list);
 	INIT_LIST_HEAD(&peer->peer_list);
 	kref_init(&peer->refcount);
 	return peer;
 }
 
+static void veil_peer_wipe(struct veil_peer *peer)
+{
+	dst_cache_destroy(&peer->dst_cache);
+	veil_cookie_maker_uninit(&peer->cookie_maker);
+	mutex_destroy(&peer->hs_lock);
+	kfree_sensitive(peer);
+}
+
 void veil_peer_free_unlinked(struct veil_peer *peer)
 {
-	kfree_sensitive(peer);
+	veil_peer_wipe(peer);
 }
 
 void veil_peer_link(struct veil_peer *peer)
@@ -150,7 +180,8 @@ void veil_peer_link(struct veil_peer *peer)
 	vdev->num_peers++;
 }
 
-void veil_peer_remove(struct veil_peer *peer)
+/* Unlinks the peer; the data path may still hold it until a grace period. */
+static void veil_peer_unlink(struct veil_peer *peer)
 {
 	struct veil_device *vdev = peer->vdev;
 	struct veil_peer_table *table = veil_peer_table(vdev);
@@ -160,19 +191,93 @@ void veil_peer_remove(struct veil_peer *peer)
 	list_del_rcu(&peer->peer_list);
 	hlist_del_rcu(&peer->hash_node[table->slot]);
 	vdev->num_peers--;
-	peer->dead = true;
+	WRITE_ONCE(peer->dead, true);
+}
+
+/*
+ * After veil_peer_unlink() and a grace period: nothing in the data path
+ * sees the peer and nothing can re-arm its timers or queue its work.
+ */
+static void veil_peer_shutdown(struct veil_peer *peer)
+{
+	veil_peer_stop(peer);
 	veil_peer_put(peer);
+}
+
+void veil_peer_remove(struct veil_peer *peer)
+{
+	veil_peer_unlink(peer);
+	synchronize_net();
+	veil_peer_shutdown(peer);
 }
 
 void veil_peer_remove_all(struct veil_device *vdev)
 {
 	struct veil_peer *peer, *tmp;
+	LIST_HEAD(dead);
 
 	lockdep_assert_held(&vdev->update_lock);
 	list_for_each_entry_safe(peer, tmp, &vdev->peer_list, peer_list) {
-		veil_peer_remove(peer);
+		veil_peer_unlink(peer);
+		list_add_tail(&peer->remove_list, &dead);
 		cond_resched();
 	}
+	if (list_empty(&dead))
+		return;
+	/* One grace period for all of them. */
+	synchronize_net();
+	list_for_each_entry_safe(peer, tmp, &dead, remove_list) {
+		list_del_init(&peer->remove_list);
+		veil_peer_shutdown(peer);
+		cond_resched();
+	}
+}
+
+/* Lets the next initiation go out at once. */
+void veil_peer_allow_handshake(struct veil_peer *peer)
+{
+	atomic64_set(&peer->last_sent_handshake,
+		     ktime_get_coarse_boottime_ns() -
+		     (u64)(VEIL_REKEY_TIMEOUT + 1) * NSEC_PER_SEC);
+}
+
+void veil_peer_stop(struct veil_peer *peer)
+{
+	struct veil_device *vdev = peer->vdev;
+
+	veil_timers_stop(peer);
+	/* A cancelled work item did not drop the reference it held. */
+	if (cancel_work_sync(&peer->tx_handshake_work))
+		veil_peer_put(peer);
+	if (cancel_work_sync(&peer->clear_work))
+		veil_peer_put(peer);
+	/* The timers again: the work items may have armed one. */
+	veil_timers_stop(peer);
+
+	mutex_lock(&peer->hs_lock);
+	veil_noise_handshake_clear(&peer->handshake);
+	veil_index_remove(&vdev->index_table, &peer->hs_entry);
+	mutex_unlock(&peer->hs_lock);
+	veil_keypairs_clear(&peer->keypairs);
+	skb_queue_purge(&peer->staged);
+	peer->handshake_attempts = 0;
+	peer->sent_lastminute_handshake = false;
+	peer->need_another_keepalive = false;
+	veil_peer_allow_handshake(peer);
+}
+
+/* Key zeroing (protocol.md 8.3): wipe the handshake and all keypairs. */
+void veil_peer_clear_work(struct work_struct *work)
+{
+	struct veil_peer *peer = container_of(work, struct veil_peer,
+					      clear_work);
+
+	mutex_lock(&peer->hs_lock);
+	veil_noise_handshake_clear(&peer->handshake);
+	veil_index_remove(&peer->vdev->index_table, &peer->hs_entry);
+	mutex_unlock(&peer->hs_lock);
+	veil_keypairs_clear(&peer->keypairs);
+	veil_peer_put(peer);
 }
 
 struct veil_peer *veil_peer_lookup(struct veil_device *vdev,
@@ -209,13 +314,15 @@ struct veil_peer *veil_peer_get(struct veil_peer *peer)
 
 static void veil_peer_free_rcu(struct rcu_head *rcu)
 {
-	kfree_sensitive(container_of(rcu, struct veil_peer, rcu));
+	veil_peer_wipe(container_of(rcu, struct veil_peer, rcu));
 }
 
 static void veil_peer_release(struct kref *kref)
 {
 	struct veil_peer *peer = container_of(kref, struct veil_peer, refcount);
 
+	/* A late sender (the handshake worker) may have staged something. */
+	skb_queue_purge(&peer->staged);
 	call_rcu(&peer->rcu, veil_peer_free_rcu);
 }
 
@@ -229,6 +336,46 @@ void veil_peer_set_endpoint(struct veil_peer *peer,
 {
 	write_lock_bh(&peer->lock);
 	peer->endpoint = *ep;
+	peer->src4 = 0;
+	peer->src6 = in6addr_any;
+	dst_cache_reset(&peer->dst_cache);
+	write_unlock_bh(&peer->lock);
+}
+
+void veil_peer_set_endpoint_from_skb(struct veil_peer *peer,
+				     struct sk_buff *skb)
+{
+	union veil_endpoint ep;
+	struct in6_addr src6;
+	__be32 src4;
+	bool same;
+
+	if (veil_socket_skb_source(skb, &ep))
+		return;
+	veil_socket_skb_dest(skb, &src4, &src6);
+
+	/* The common case: nothing moved. */
+	read_lock_bh(&peer->lock);
+	same = !memcmp(&ep, &peer->endpoint, sizeof(ep)) &&
+	       src4 == peer->src4 && ipv6_addr_equal(&src6, &peer->src6);
+	read_unlock_bh(&peer->lock);
+	if (same)
+		return;
+
+	write_lock_bh(&peer->lock);
+	peer->endpoint = ep;
+	peer->src4 = src4;
+	peer->src6 = src6;
+	dst_cache_reset(&peer->dst_cache);
+	write_unlock_bh(&peer->lock);
+}
+
+void veil_peer_clear_src(struct veil_peer *peer)
+{
+	write_lock_bh(&peer->lock);
+	peer->src4 = 0;
+	peer->src6 = in6addr_any;
+	dst_cache_reset(&peer->dst_cache);
 	write_unlock_bh(&peer->lock);
 }
 

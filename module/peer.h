@@ -11,12 +11,21 @@
 #include <linux/in6.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/skbuff.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/time64.h>
 #include <linux/types.h>
 
 #include <linux/veil.h>
+#include <net/dst_cache.h>
+
+#include "cookie.h"
+#include "keypair.h"
+#include "noise.h"
 
 struct veil_device;
 
@@ -31,27 +40,67 @@ union veil_endpoint {
 /*
  * struct veil_peer - a remote end, identified by its public key.
  *
- * Locking: @public_key is constant. @preshared_key, @keepalive_interval,
- * @peer_list, @hash_node and @dead are written under the device's update
- * lock. @endpoint and @last_handshake are protected by @lock (readers and
- * writers both take it; the data path will write them). @rx_bytes and
- * @tx_bytes have a single writer each in the data path and are read with
- * READ_ONCE(). The data path finds peers through the allowed-IPs trie under
+ * Locking:
+ * - @public_key is constant. @keepalive_interval, @peer_list, @hash_node
+ *   and @dead are written under the device's update lock (@dead also with
+ *   WRITE_ONCE: the data path reads it).
+ * - @lock protects @endpoint, the sticky source address (@src4, @src6) and
+ *   @last_handshake. The data path takes it for reading on every send and
+ *   for writing when the peer roams.
+ * - @hs_lock (a mutex: handshakes are computed in process context) protects
+ *   @handshake, the registration of @hs_entry and
+ *   @last_initiation_consumed. Lock order: update lock, device identity
+ *   lock, @hs_lock.
+ * - @keypairs, @staged and @tx_lock: see keypair.h and send.c.
+ * - @rx_bytes and @tx_bytes are atomic.
+ *
+ * Lifetime: the device holds one reference while the peer is linked; index
+ * table entries, keypairs and pending work hold their own. The data path
+ * finds peers through the allowed-IPs trie or the index table under
  * rcu_read_lock_bh(); a peer is freed one grace period after its last
- * reference is dropped.
+ * reference is dropped. Removal marks it @dead, waits for the data path
+ * (synchronize_net()) and only then stops its timers and work, so nothing
+ * re-arms them: timers are armed under rcu_read_lock_bh() after a @dead
+ * check (timers.c).
  */
 struct veil_peer {
 	struct veil_device *vdev;
 	u8 public_key[VEIL_KEY_LEN];
-	u8 preshared_key[VEIL_KEY_LEN];
 
 	rwlock_t lock;
 	union veil_endpoint endpoint;	/* sa_family AF_UNSPEC: not set */
+	__be32 src4;			/* 0: not known */
+	struct in6_addr src6;		/* any: not known */
 	struct timespec64 last_handshake;
+	struct dst_cache dst_cache;
 
 	u16 keepalive_interval;		/* seconds, 0: off */
-	u64 rx_bytes;
-	u64 tx_bytes;
+	atomic64_t rx_bytes;
+	atomic64_t tx_bytes;
+
+	struct mutex hs_lock;
+	struct veil_noise_handshake handshake;
+	struct veil_index_entry hs_entry;
+	u64 last_initiation_consumed;	/* boot-time ns, 0: never */
+	struct veil_cookie_maker cookie_maker;
+	struct veil_keypairs keypairs;
+
+	/* Packets waiting for a key; see send.c. */
+	struct sk_buff_head staged;
+	spinlock_t tx_lock;		/* one sender of @staged at a time */
+
+	/* Timers (timers.c). */
+	atomic64_t last_sent_handshake;	/* boot-time ns */
+	struct work_struct tx_handshake_work;
+	struct work_struct clear_work;
+	struct timer_list timer_retransmit;
+	struct timer_list timer_send_keepalive;
+	struct timer_list timer_new_handshake;
+	struct timer_list timer_zero_keys;
+	struct timer_list timer_persistent_keepalive;
+	unsigned int handshake_attempts;
+	bool need_another_keepalive;
+	bool sent_lastminute_handshake;
 
 	/* Prefixes of this peer, see allowedips.h. */
 	struct list_head allowedips_list;
@@ -63,6 +112,8 @@ struct veil_peer {
 	 * can be resized while RCU readers walk the old one.
 	 */
 	struct hlist_node hash_node[2];
+	/* On a private list while being removed (update lock). */
+	struct list_head remove_list;
 
 	bool dead;
 	struct kref refcount;
@@ -87,7 +138,10 @@ struct veil_peer *veil_peer_alloc(struct veil_device *vdev,
 void veil_peer_free_unlinked(struct veil_peer *peer);
 /* Adds an allocated peer to the device (update lock; cannot fail). */
 void veil_peer_link(struct veil_peer *peer);
-/* Removes a linked peer from the device and drops the device's reference. */
+/*
+ * Removes a linked peer from the device, stops everything it had running
+ * and drops the device's reference. Sleeps.
+ */
 void veil_peer_remove(struct veil_peer *peer);
 void veil_peer_remove_all(struct veil_device *vdev);
 
@@ -101,8 +155,25 @@ struct veil_peer *veil_peer_lookup(struct veil_device *vdev,
 struct veil_peer *veil_peer_get(struct veil_peer *peer);
 void veil_peer_put(struct veil_peer *peer);
 
+/* Sets the endpoint and forgets the cached source address. */
 void veil_peer_set_endpoint(struct veil_peer *peer,
 			    const union veil_endpoint *ep);
+/*
+ * The peer sent an authenticated packet from @skb's source: remember it
+ * and the local address it arrived at (roaming, protocol.md 9).
+ */
+void veil_peer_set_endpoint_from_skb(struct veil_peer *peer,
+				     struct sk_buff *skb);
+/* Forget the cached source address (the route may have changed). */
+void veil_peer_clear_src(struct veil_peer *peer);
+/*
+ * Interface down: drop keys, handshake state, staged packets and timers,
+ * keep the configuration. Under the update lock; sleeps.
+ */
+void veil_peer_stop(struct veil_peer *peer);
+/* Lets the next initiation go out at once (resets the rate limit). */
+void veil_peer_allow_handshake(struct veil_peer *peer);
+void veil_peer_clear_work(struct work_struct *work);
 void veil_peer_get_endpoint(struct veil_peer *peer, union veil_endpoint *ep);
 
 /*

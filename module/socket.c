@@ -13,26 +13,310 @@
 #include <linux/ipv6.h>
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
+#include <linux/inetdevice.h>
+#include <net/addrconf.h>
 #include <net/inet_sock.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
+#include <net/udp.h>
 #include <net/udp_tunnel.h>
 
 #include "device.h"
+#include "peer.h"
+#include "receive.h"
 #include "socket.h"
 
 #define VEIL_PORT_RETRIES 100
 
 /*
- * Receive hook of both sockets, called by UDP under rcu_read_lock(). The
- * protocol is not implemented yet: count and drop.
+ * Receive hook of both sockets, called by UDP in softirq under
+ * rcu_read_lock() with the checksum verified and skb->data at the UDP
+ * header. Always consumes the datagram.
  */
 static int veil_socket_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct veil_device *vdev = rcu_dereference_sk_user_data(sk);
 
-	if (vdev)
-		dev_core_stats_rx_dropped_inc(vdev->dev);
-	kfree_skb(skb);
+	if (unlikely(!vdev)) {
+		kfree_skb(skb);
+		return 0;
+	}
+	veil_receive(vdev, skb);
 	return 0;
+}
+
+int veil_socket_skb_source(const struct sk_buff *skb, union veil_endpoint *ep)
+{
+	memset(ep, 0, sizeof(*ep));
+	if (ip_hdr(skb)->version == 4) {
+		ep->addr4.sin_family = AF_INET;
+		ep->addr4.sin_port = udp_hdr(skb)->source;
+		ep->addr4.sin_addr.s_addr = ip_hdr(skb)->saddr;
+		return 0;
+	}
+	if (ip_hdr(skb)->version == 6) {
+		ep->addr6.sin6_family = AF_INET6;
+		ep->addr6.sin6_port = udp_hdr(skb)->source;
+		ep->addr6.sin6_addr = ipv6_hdr(skb)->saddr;
+		ep->addr6.sin6_scope_id =
+			ipv6_iface_scope_id(&ipv6_hdr(skb)->saddr,
+					    skb->skb_iif);
+		return 0;
+	}
+	return -EAFNOSUPPORT;
+}
+
+void veil_socket_skb_dest(const struct sk_buff *skb, __be32 *src4,
+			  struct in6_addr *src6)
+{
+	if (ip_hdr(skb)->version == 4) {
+		*src4 = ip_hdr(skb)->daddr;
+		*src6 = in6addr_any;
+	} else {
+		*src4 = 0;
+		*src6 = ipv6_hdr(skb)->daddr;
+	}
+}
+
+/*
+ * Sends @skb (a finished message) over IPv4 to @dst. *@src is the source
+ * address to use, 0 for any; it is updated to the one used, or reset when
+ * it is not local any more. @cache may be NULL. Consumes @skb.
+ */
+static int veil_send4(struct veil_device *vdev, struct sk_buff *skb,
+		      const struct sockaddr_in *dst, __be32 *src, u8 ds,
+		      struct dst_cache *cache)
+{
+	struct flowi4 fl = {
+		.saddr = *src,
+		.daddr = dst->sin_addr.s_addr,
+		.fl4_dport = dst->sin_port,
+		.flowi4_mark = READ_ONCE(vdev->fwmark),
+		.flowi4_proto = IPPROTO_UDP,
+	};
+	struct rtable *rt = NULL;
+	struct sock *sk;
+	int ret;
+
+	rcu_read_lock_bh();
+	sk = rcu_dereference_bh(vdev->sock4);
+	if (unlikely(!sk)) {
+		ret = -ENONET;
+		goto err;
+	}
+	fl.fl4_sport = inet_sk(sk)->inet_sport;
+
+	if (cache)
+		rt = dst_cache_get_ip4(cache, &fl.saddr);
+	if (!rt) {
+		security_sk_classify_flow(sk, flowi4_to_flowi_common(&fl));
+		/* The sticky source went away: let routing pick one. */
+		if (fl.saddr && !inet_confirm_addr(sock_net(sk), NULL, 0,
+						   fl.saddr, RT_SCOPE_HOST)) {
+			fl.saddr = 0;
+			if (cache)
+				dst_cache_reset(cache);
+		}
+		rt = ip_route_output_flow(sock_net(sk), &fl, sk);
+		if (IS_ERR(rt) && PTR_ERR(rt) == -EINVAL && fl.saddr) {
+			fl.saddr = 0;
+			if (cache)
+				dst_cache_reset(cache);
+			rt = ip_route_output_flow(sock_net(sk), &fl, sk);
+		}
+		if (IS_ERR(rt)) {
+			ret = PTR_ERR(rt);
+			rt = NULL;
+			goto err;
+		}
+		if (unlikely(rt->dst.dev == vdev->dev)) {
+			/* The endpoint is routed through this device. */
+			ip_rt_put(rt);
+			ret = -ELOOP;
+			goto err;
+		}
+		if (cache)
+			dst_cache_set_ip4(cache, &rt->dst, fl.saddr);
+	}
+	skb->ignore_df = 1;
+	udp_tunnel_xmit_skb(rt, sk, skb, fl.saddr, fl.daddr, ds,
+			    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
+			    fl.fl4_dport, false, false);
+	rcu_read_unlock_bh();
+	*src = fl.saddr;
+	return 0;
+
+err:
+	rcu_read_unlock_bh();
+	kfree_skb(skb);
+	return ret;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static int veil_send6(struct veil_device *vdev, struct sk_buff *skb,
+		      const struct sockaddr_in6 *dst, struct in6_addr *src,
+		      u8 ds, struct dst_cache *cache)
+{
+	struct flowi6 fl = {
+		.saddr = *src,
+		.daddr = dst->sin6_addr,
+		.fl6_dport = dst->sin6_port,
+		.flowi6_mark = READ_ONCE(vdev->fwmark),
+		.flowi6_oif = dst->sin6_scope_id,
+		.flowi6_proto = IPPROTO_UDP,
+	};
+	struct dst_entry *dst_entry = NULL;
+	struct sock *sk;
+	int ret;
+
+	rcu_read_lock_bh();
+	sk = rcu_dereference_bh(vdev->sock6);
+	if (unlikely(!sk)) {
+		ret = -ENONET;
+		goto err;
+	}
+	fl.fl6_sport = inet_sk(sk)->inet_sport;
+
+	if (cache)
+		dst_entry = dst_cache_get_ip6(cache, &fl.saddr);
+	if (!dst_entry) {
+		security_sk_classify_flow(sk, flowi6_to_flowi_common(&fl));
+		if (!ipv6_addr_any(&fl.saddr) &&
+		    !ipv6_chk_addr(sock_net(sk), &fl.saddr, NULL, 0)) {
+			fl.saddr = in6addr_any;
+			if (cache)
+				dst_cache_reset(cache);
+		}
+		dst_entry = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk,
+							    &fl, NULL);
+		if (IS_ERR(dst_entry)) {
+			ret = PTR_ERR(dst_entry);
+			dst_entry = NULL;
+			goto err;
+		}
+		if (unlikely(dst_entry->dev == vdev->dev)) {
+			dst_release(dst_entry);
+			ret = -ELOOP;
+			goto err;
+		}
+		if (cache)
+			dst_cache_set_ip6(cache, dst_entry, &fl.saddr);
+	}
+	skb->ignore_df = 1;
+	udp_tunnel6_xmit_skb(dst_entry, sk, skb, skb->dev, &fl.saddr,
+			     &fl.daddr, ds, ip6_dst_hoplimit(dst_entry), 0,
+			     fl.fl6_sport, fl.fl6_dport, false);
+	rcu_read_unlock_bh();
+	*src = fl.saddr;
+	return 0;
+
+err:
+	rcu_read_unlock_bh();
+	kfree_skb(skb);
+	return ret;
+}
+#endif
+
+/* Sends to an endpoint; counts failures. Consumes @skb. */
+static int veil_send_to(struct veil_device *vdev, struct sk_buff *skb,
+			const union veil_endpoint *ep, __be32 *src4,
+			struct in6_addr *src6, u8 ds, struct dst_cache *cache)
+{
+	int ret;
+
+	skb->dev = vdev->dev;
+	skb->mark = 0;
+	if (ep->addr.sa_family == AF_INET) {
+		ret = veil_send4(vdev, skb, &ep->addr4, src4, ds, cache);
+#if IS_ENABLED(CONFIG_IPV6)
+	} else if (ep->addr.sa_family == AF_INET6) {
+		ret = veil_send6(vdev, skb, &ep->addr6, src6, ds, cache);
+#endif
+	} else {
+		kfree_skb(skb);
+		ret = -EAFNOSUPPORT;
+	}
+	if (unlikely(ret)) {
+		if (ret == -EAFNOSUPPORT)
+			veil_stat_inc(vdev, TX_DROP_NO_ENDPOINT);
+		else
+			veil_stat_inc(vdev, TX_DROP_NO_ROUTE);
+		DEV_STATS_INC(vdev->dev, tx_errors);
+	}
+	return ret;
+}
+
+int veil_socket_send_skb(struct veil_peer *peer, struct sk_buff *skb, u8 ds)
+{
+	union veil_endpoint ep;
+	struct in6_addr src6;
+	__be32 src4;
+	int ret;
+
+	read_lock_bh(&peer->lock);
+	ep = peer->endpoint;
+	src4 = peer->src4;
+	src6 = peer->src6;
+	read_unlock_bh(&peer->lock);
+
+	ret = veil_send_to(peer->vdev, skb, &ep, &src4, &src6, ds,
+			   &peer->dst_cache);
+	if (ret)
+		return ret;
+
+	/* Keep the source address routing chose (sticky source). */
+	if ((ep.addr.sa_family == AF_INET && src4 != peer->src4) ||
+	    (ep.addr.sa_family == AF_INET6 &&
+	     !ipv6_addr_equal(&src6, &peer->src6))) {
+		write_lock_bh(&peer->lock);
+		if (!memcmp(&ep, &peer->endpoint, sizeof(ep))) {
+			peer->src4 = src4;
+			peer->src6 = src6;
+		}
+		write_unlock_bh(&peer->lock);
+	}
+	return 0;
+}
+
+int veil_socket_send_buffer(struct veil_peer *peer, const void *buf,
+			    size_t len, u8 ds)
+{
+	struct sk_buff *skb;
+
+	skb = alloc_skb(VEIL_SOCKET_HEADROOM + len, GFP_ATOMIC);
+	if (unlikely(!skb)) {
+		veil_stat_inc(peer->vdev, TX_DROP_OTHER);
+		return -ENOMEM;
+	}
+	skb_reserve(skb, VEIL_SOCKET_HEADROOM);
+	skb_put_data(skb, buf, len);
+	return veil_socket_send_skb(peer, skb, ds);
+}
+
+int veil_socket_reply_buffer(struct veil_device *vdev,
+			     const struct sk_buff *in_skb, const void *buf,
+			     size_t len)
+{
+	union veil_endpoint ep;
+	struct in6_addr src6;
+	struct sk_buff *skb;
+	__be32 src4;
+	int ret;
+
+	ret = veil_socket_skb_source(in_skb, &ep);
+	if (ret)
+		return ret;
+	veil_socket_skb_dest(in_skb, &src4, &src6);
+	skb = alloc_skb(VEIL_SOCKET_HEADROOM + len, GFP_ATOMIC);
+	if (unlikely(!skb)) {
+		veil_stat_inc(vdev, TX_DROP_OTHER);
+		return -ENOMEM;
+	}
+	skb_reserve(skb, VEIL_SOCKET_HEADROOM);
+	skb_put_data(skb, buf, len);
+	return veil_send_to(vdev, skb, &ep, &src4, &src6, 0, NULL);
 }
 
 static int veil_socket_bind(struct net *net, int family, __be16 port,
