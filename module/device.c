@@ -218,11 +218,35 @@ static void veil_get_drvinfo(struct net_device *dev,
 	strscpy(info->version, VEIL_VERSION, sizeof(info->version));
 }
 
-#define VEIL_STAT_NAME(id, name) name,
-static const char veil_stat_names[][ETH_GSTRING_LEN] = {
-	VEIL_STATS(VEIL_STAT_NAME)
+static const char veil_stat_names[VEIL_STAT_COUNT][ETH_GSTRING_LEN] = {
+	[VEIL_STAT_RX_DROP_MALFORMED] = "rx_drop_malformed",
+	[VEIL_STAT_RX_DROP_BAD_MAC1] = "rx_drop_bad_mac1",
+	[VEIL_STAT_RX_DROP_HANDSHAKE_QUEUE_FULL] = "rx_drop_handshake_queue_full",
+	[VEIL_STAT_RX_DROP_RATELIMITED] = "rx_drop_ratelimited",
+	[VEIL_STAT_RX_DROP_HANDSHAKE_INVALID] = "rx_drop_handshake_invalid",
+	[VEIL_STAT_RX_DROP_COOKIE_INVALID] = "rx_drop_cookie_invalid",
+	[VEIL_STAT_RX_DROP_UNKNOWN_INDEX] = "rx_drop_unknown_index",
+	[VEIL_STAT_RX_DROP_KEY_EXPIRED] = "rx_drop_key_expired",
+	[VEIL_STAT_RX_DROP_BAD_TAG] = "rx_drop_bad_tag",
+	[VEIL_STAT_RX_DROP_REPLAY] = "rx_drop_replay",
+	[VEIL_STAT_RX_DROP_BAD_INNER] = "rx_drop_bad_inner",
+	[VEIL_STAT_RX_DROP_ALLOWEDIPS] = "rx_drop_allowedips",
+	[VEIL_STAT_RX_DROP_NO_MEMORY] = "rx_drop_no_memory",
+	[VEIL_STAT_TX_DROP_NO_PEER] = "tx_drop_no_peer",
+	[VEIL_STAT_TX_DROP_NO_ENDPOINT] = "tx_drop_no_endpoint",
+	[VEIL_STAT_TX_DROP_STAGED_OVERFLOW] = "tx_drop_staged_overflow",
+	[VEIL_STAT_TX_DROP_NO_ROUTE] = "tx_drop_no_route",
+	[VEIL_STAT_TX_DROP_OTHER] = "tx_drop_other",
+	[VEIL_STAT_HANDSHAKE_INITIATIONS_SENT] = "handshake_initiations_sent",
+	[VEIL_STAT_HANDSHAKE_INITIATIONS_RECEIVED] = "handshake_initiations_received",
+	[VEIL_STAT_HANDSHAKE_RESPONSES_SENT] = "handshake_responses_sent",
+	[VEIL_STAT_HANDSHAKE_RESPONSES_RECEIVED] = "handshake_responses_received",
+	[VEIL_STAT_COOKIE_REPLIES_SENT] = "cookie_replies_sent",
+	[VEIL_STAT_COOKIE_REPLIES_RECEIVED] = "cookie_replies_received",
+	[VEIL_STAT_KEEPALIVES_SENT] = "keepalives_sent",
+	[VEIL_STAT_KEEPALIVES_RECEIVED] = "keepalives_received",
+	[VEIL_STAT_UNDER_LOAD] = "under_load",
 };
-#undef VEIL_STAT_NAME
 
 static int veil_get_sset_count(struct net_device *dev, int sset)
 {

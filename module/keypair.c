@@ -182,17 +182,21 @@ void veil_keypairs_init(struct veil_keypairs *kps)
 	spin_lock_init(&kps->lock);
 }
 
-#define veil_kp_slot(kps, slot) \
-	rcu_dereference_protected((kps)->slot, lockdep_is_held(&(kps)->lock))
+/* A slot's keypair, for a writer holding the lock. */
+static struct veil_keypair *veil_kp_slot(struct veil_keypairs *kps,
+					 struct veil_keypair __rcu **slot)
+{
+	return rcu_dereference_protected(*slot, lockdep_is_held(&kps->lock));
+}
 
 void veil_keypairs_install(struct veil_keypairs *kps, struct veil_keypair *kp)
 {
 	struct veil_keypair *prev, *cur, *next;
 
 	spin_lock_bh(&kps->lock);
-	prev = veil_kp_slot(kps, previous_keypair);
-	cur = veil_kp_slot(kps, current_keypair);
-	next = veil_kp_slot(kps, next_keypair);
+	prev = veil_kp_slot(kps, &kps->previous_keypair);
+	cur = veil_kp_slot(kps, &kps->current_keypair);
+	next = veil_kp_slot(kps, &kps->next_keypair);
 	if (kp->is_initiator) {
 		/*
 		 * A next that was never confirmed becomes previous (it may
@@ -226,13 +230,13 @@ bool veil_keypairs_received_with(struct veil_keypairs *kps,
 		return false;
 
 	spin_lock_bh(&kps->lock);
-	if (kp != veil_kp_slot(kps, next_keypair)) {
+	if (kp != veil_kp_slot(kps, &kps->next_keypair)) {
 		spin_unlock_bh(&kps->lock);
 		return false;
 	}
-	prev = veil_kp_slot(kps, previous_keypair);
+	prev = veil_kp_slot(kps, &kps->previous_keypair);
 	rcu_assign_pointer(kps->previous_keypair,
-			   veil_kp_slot(kps, current_keypair));
+			   veil_kp_slot(kps, &kps->current_keypair));
 	rcu_assign_pointer(kps->current_keypair, kp);
 	RCU_INIT_POINTER(kps->next_keypair, NULL);
 	veil_keypair_put(prev);
@@ -245,9 +249,9 @@ void veil_keypairs_clear(struct veil_keypairs *kps)
 	struct veil_keypair *prev, *cur, *next;
 
 	spin_lock_bh(&kps->lock);
-	prev = veil_kp_slot(kps, previous_keypair);
-	cur = veil_kp_slot(kps, current_keypair);
-	next = veil_kp_slot(kps, next_keypair);
+	prev = veil_kp_slot(kps, &kps->previous_keypair);
+	cur = veil_kp_slot(kps, &kps->current_keypair);
+	next = veil_kp_slot(kps, &kps->next_keypair);
 	RCU_INIT_POINTER(kps->previous_keypair, NULL);
 	RCU_INIT_POINTER(kps->current_keypair, NULL);
 	RCU_INIT_POINTER(kps->next_keypair, NULL);
@@ -262,10 +266,10 @@ void veil_keypairs_expire_sending(struct veil_keypairs *kps)
 	struct veil_keypair *kp;
 
 	spin_lock_bh(&kps->lock);
-	kp = veil_kp_slot(kps, current_keypair);
+	kp = veil_kp_slot(kps, &kps->current_keypair);
 	if (kp)
 		WRITE_ONCE(kp->send_valid, false);
-	kp = veil_kp_slot(kps, next_keypair);
+	kp = veil_kp_slot(kps, &kps->next_keypair);
 	if (kp)
 		WRITE_ONCE(kp->send_valid, false);
 	spin_unlock_bh(&kps->lock);

@@ -78,7 +78,7 @@ struct veil_peer {
 	atomic64_t rx_bytes;
 	atomic64_t tx_bytes;
 
-	struct mutex hs_lock;
+	struct mutex hs_lock;		/* see "Locking" above */
 	struct veil_noise_handshake handshake;
 	struct veil_index_entry hs_entry;
 	u64 last_initiation_consumed;	/* boot-time ns, 0: never */
