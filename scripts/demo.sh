@@ -3,7 +3,7 @@
 #
 # scripts/demo.sh (make demo): installs what is missing, builds the module and
 # the tool, boots the VM and runs scripts/lib/demo-guest in it (two network
-# namespaces with a veil device each, configured with `veil setconf`).
+# namespaces, a veil device talking to a stock wireguard device).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/deps.sh

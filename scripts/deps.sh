@@ -18,7 +18,7 @@ build_pkgs=(make gcc libc6-dev pkg-config kmod libnl-3-dev libnl-genl-3-dev linu
 	linux-headers-amd64)
 all_pkgs=("${build_pkgs[@]}" linux-image-amd64
 	qemu-system-x86 busybox-static cpio gzip iproute2 iperf3 wireguard-tools
-	dkms sparse python3 tcpdump iputils-ping procps groff-base util-linux)
+	dkms sparse python3 tcpdump iputils-ping procps groff-base util-linux ethtool)
 case "$set_" in
 build) pkgs=("${build_pkgs[@]}") ;;
 all) pkgs=("${all_pkgs[@]}") ;;
