@@ -23,6 +23,7 @@
 #include "ratelimiter.h"
 #include "replay.h"
 #include "timers.h"
+#include "selftest/crypto.h"
 
 struct workqueue_struct *veil_handshake_wq;
 
@@ -36,6 +37,7 @@ struct veil_selftest {
 };
 
 static const struct veil_selftest veil_selftest_table[] __initconst = {
+	{ "crypto primitives", veil_crypto_selftest },
 	{ "allowed-IPs", veil_aip_selftest },
 	{ "noise", veil_noise_selftest },
 	{ "cookie", veil_cookie_selftest },
