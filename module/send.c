@@ -235,6 +235,8 @@ static bool veil_encrypt(struct sk_buff *skb, struct veil_keypair *kp,
 		return false;
 	memset(skb_tail_pointer(trailer), 0, padding);
 	pskb_put(skb, trailer, tail);
+	/* The tunnel helpers count the device's tx bytes from here. */
+	skb_set_inner_network_header(skb, 0);
 
 	hdr = skb_push(skb, sizeof(*hdr));
 	hdr->header.type = cpu_to_le32(VEIL_MSG_DATA);
@@ -265,6 +267,7 @@ static bool veil_send_one(struct veil_peer *peer, struct veil_keypair *kp,
 		return false;
 	}
 	len = skb->len;
+	/* The device's tx counters are kept by the UDP tunnel helpers. */
 	if (veil_socket_send_skb(peer, skb, ds))
 		return false;
 	atomic64_add(len, &peer->tx_bytes);
@@ -272,7 +275,6 @@ static bool veil_send_one(struct veil_peer *peer, struct veil_keypair *kp,
 		veil_stat_inc(vdev, KEEPALIVES_SENT);
 		return false;
 	}
-	dev_sw_netstats_tx_add(vdev->dev, 1, plain_len);
 	return true;
 }
 

@@ -291,6 +291,7 @@ int veil_socket_send_buffer(struct veil_peer *peer, const void *buf,
 		return -ENOMEM;
 	}
 	skb_reserve(skb, VEIL_SOCKET_HEADROOM);
+	skb_set_inner_network_header(skb, 0);
 	skb_put_data(skb, buf, len);
 	return veil_socket_send_skb(peer, skb, ds);
 }
@@ -315,6 +316,7 @@ int veil_socket_reply_buffer(struct veil_device *vdev,
 		return -ENOMEM;
 	}
 	skb_reserve(skb, VEIL_SOCKET_HEADROOM);
+	skb_set_inner_network_header(skb, 0);
 	skb_put_data(skb, buf, len);
 	return veil_send_to(vdev, skb, &ep, &src4, &src6, 0, NULL);
 }
