@@ -763,3 +763,351 @@ kernel_log_clean()
 }
 
 VEIL_TEST_MARK=$(kmsg_mark)
+
+# ===========================================================================
+# Tunnels between namespaces (interop.sh, rekey.sh)
+#
+# topo_new KIND_A KIND_B [OPTION...] builds two namespaces joined by a veth
+# pair ("outer" addresses), each with a tunnel device ("inner" addresses):
+#
+#   $T_NS_A: vethA 192.168.241.1/24 fd00:241::1/64  $T_DEV_A 10.200.0.1/24 fd00:200::1/64
+#   $T_NS_B: vethB 192.168.241.2/24 fd00:241::2/64  $T_DEV_B 10.200.0.2/24 fd00:200::2/64
+#
+# A KIND is "veil" (link type $VEIL_LINK_TYPE, CLI $VEIL, device veil0) or
+# "wg" (the stock wireguard module, CLI wg, device wg0). Each side has the
+# other as its one peer (allowed IPs: the other's inner /32 and /128),
+# configured with "set" from private-key files. Options:
+#   outer=4|6   family of the endpoints (default 4)
+#   psk=1       a preshared key on both sides
+#   ka_a=N ka_b=N   persistent keepalive on A / B
+#   ep_a=0 ep_b=0   A / B is not given the other's endpoint (it learns it)
+# Side names are A and B; the helpers below take a SIDE. topo_del removes
+# the namespaces (also done at exit). One topology at a time.
+# Stock side: "modprobe wireguard" (wg_available says whether it works).
+
+# shellcheck disable=SC2034 # read through tv
+{
+	T_PORT_A=51001
+	T_PORT_B=51002
+	T_VETH_A=vethA
+	T_VETH_B=vethB
+	T_OUT4_A=192.168.241.1
+	T_OUT4_B=192.168.241.2
+	T_OUT6_A=fd00:241::1
+	T_OUT6_B=fd00:241::2
+	T_IN4_A=10.200.0.1
+	T_IN4_B=10.200.0.2
+	T_IN6_A=fd00:200::1
+	T_IN6_B=fd00:200::2
+	T_NS_A=
+	T_NS_B=
+	T_KEYS=
+}
+
+# wg_available: the stock wireguard module is loaded or loads now, and the
+# wg tool is installed.
+wg_available()
+{
+	command -v wg >/dev/null 2>&1 || return 1
+	[ -d /sys/module/wireguard ] || modprobe wireguard >/dev/null 2>&1
+}
+
+# kind_link KIND, kind_cli KIND, kind_dev KIND: link type, CLI, device name.
+kind_link() { if [ "$1" = wg ]; then echo wireguard; else echo "$VEIL_LINK_TYPE"; fi; }
+kind_cli() { if [ "$1" = wg ]; then echo wg; else echo "$VEIL"; fi; }
+kind_dev() { if [ "$1" = wg ]; then echo wg0; else echo veil0; fi; }
+
+# tv NAME SIDE: the value of T_<NAME>_<SIDE>.
+tv()
+{
+	local v="T_$1_$2"
+	printf '%s\n' "${!v}"
+}
+
+# other SIDE: the other side.
+other() { if [ "$1" = A ]; then echo B; else echo A; fi; }
+
+# topo_keys: key files and public keys for both sides and a preshared key,
+# made once: T_KEYFILE_A/B, T_PUB_A/B, T_PSKFILE.
+# shellcheck disable=SC2034 # read through tv
+topo_keys()
+{
+	local k
+	[ -n "$T_KEYS" ] && return 0
+	k=$(genkey) || return 1
+	T_KEYFILE_A=$(conf_file topo-key-a <<<"$k")
+	T_PUB_A=$(pubkey_of "$k") || return 1
+	k=$(genkey) || return 1
+	T_KEYFILE_B=$(conf_file topo-key-b <<<"$k")
+	T_PUB_B=$(pubkey_of "$k") || return 1
+	T_PSKFILE=$(random_keys 1 | conf_file topo-psk)
+	T_KEYS=1
+}
+
+# endpoint_of SIDE FAMILY: SIDE's outer address and port as "show" prints it.
+endpoint_of()
+{
+	if [ "$2" = 6 ]; then
+		printf '[%s]:%s\n' "$(tv OUT6 "$1")" "$(tv PORT "$1")"
+	else
+		printf '%s:%s\n' "$(tv OUT4 "$1")" "$(tv PORT "$1")"
+	fi
+}
+
+# inner_of SIDE FAMILY: SIDE's inner address.
+inner_of()
+{
+	if [ "$2" = 6 ]; then tv IN6 "$1"; else tv IN4 "$1"; fi
+}
+
+# topo_new KIND_A KIND_B [OPTION...]: see above. On failure returns 1 with
+# the reason in T_ERR.
+# shellcheck disable=SC2034 # read through tv and local "$opt"
+topo_new()
+{
+	local opt outer=4 psk=0 ka_a=0 ka_b=0 ep_a=1 ep_b=1 s o v ns dev kind args out
+	T_KIND_A=$1 T_KIND_B=$2
+	shift 2
+	for opt in "$@"; do
+		case "$opt" in
+		outer=4|outer=6|psk=[01]|ka_[ab]=[0-9]*|ep_[ab]=[01])
+			local "$opt" ;;
+		*) T_ERR="topo_new: bad option $opt"; return 1 ;;
+		esac
+	done
+	T_OUTER=$outer T_PSK=$psk T_ERR=
+	topo_del
+	topo_keys || { T_ERR="key generation failed"; return 1; }
+	ns_new T_NS_A
+	ns_new T_NS_B
+	T_DEV_A=$(kind_dev "$T_KIND_A") T_DEV_B=$(kind_dev "$T_KIND_B")
+	T_CLI_A=$(kind_cli "$T_KIND_A") T_CLI_B=$(kind_cli "$T_KIND_B")
+	out=$(ip link add "$T_VETH_A" netns "$T_NS_A" type veth peer name "$T_VETH_B" netns "$T_NS_B" 2>&1) ||
+		{ T_ERR="veth: $out"; return 1; }
+	for s in A B; do
+		o=$(other "$s")
+		ns=$(tv NS "$s") dev=$(tv DEV "$s") kind=$(tv KIND "$s")
+		out=$(printf '%s\n' \
+			"addr add $(tv OUT4 "$s")/24 dev $(tv VETH "$s")" \
+			"addr add $(tv OUT6 "$s")/64 dev $(tv VETH "$s") nodad" \
+			"link set $(tv VETH "$s") up" | ip -n "$ns" -batch - 2>&1) ||
+			{ T_ERR="side $s outer addresses: $out"; return 1; }
+		out=$(ip -n "$ns" link add "$dev" type "$(kind_link "$kind")" 2>&1) ||
+			{ T_ERR="side $s: link add $dev type $(kind_link "$kind"): $out"; return 1; }
+		args=(set "$dev" private-key "$(tv KEYFILE "$s")" listen-port "$(tv PORT "$s")"
+		      peer "$(tv PUB "$o")" allowed-ips "$(tv IN4 "$o")/32,$(tv IN6 "$o")/128")
+		v=ep_${s,,}
+		[ "${!v}" = 1 ] && args+=(endpoint "$(endpoint_of "$o" "$outer")")
+		[ "$psk" = 1 ] && args+=(preshared-key "$T_PSKFILE")
+		v=ka_${s,,}
+		[ "${!v}" != 0 ] && args+=(persistent-keepalive "${!v}")
+		out=$(nsexec "$ns" "$(tv CLI "$s")" "${args[@]}" 2>&1) ||
+			{ T_ERR="side $s: $(tv CLI "$s") ${args[*]}: $out"; return 1; }
+		out=$(printf '%s\n' \
+			"addr add $(tv IN4 "$s")/24 dev $dev" \
+			"addr add $(tv IN6 "$s")/64 dev $dev nodad" \
+			"link set $dev up" | ip -n "$ns" -batch - 2>&1) ||
+			{ T_ERR="side $s inner addresses: $out"; return 1; }
+	done
+	return 0
+}
+
+# topo_del: remove the current topology's namespaces.
+topo_del()
+{
+	[ -n "$T_NS_A" ] && ns_del "$T_NS_A" 2>/dev/null
+	[ -n "$T_NS_B" ] && ns_del "$T_NS_B" 2>/dev/null
+	T_NS_A='' T_NS_B=''
+}
+
+# topo_desc: the current topology in words, for test descriptions.
+topo_desc()
+{
+	local d="$T_KIND_A<->$T_KIND_B, outer IPv$T_OUTER"
+	[ "$T_PSK" = 1 ] && d+=", PSK" || d+=", no PSK"
+	printf '%s\n' "$d"
+}
+
+# tun SIDE ARGS...: SIDE's CLI in its namespace (e.g. tun A show wg0 dump).
+tun()
+{
+	local s=$1
+	shift
+	nsexec "$(tv NS "$s")" "$(tv CLI "$s")" "$@"
+}
+
+# tun_peer SIDE: the peer line of "show DEV dump" on SIDE (fields: 1 public
+# key, 2 psk, 3 endpoint, 4 allowed ips, 5 latest handshake, 6 rx bytes,
+# 7 tx bytes, 8 keepalive).
+tun_peer()
+{
+	tun "$1" show "$(tv DEV "$1")" dump 2>&1 | sed -n 2p
+}
+
+# field N LINE: the Nth tab-separated field of LINE.
+field()
+{
+	local IFS=$'\t' f
+	# shellcheck disable=SC2206 # split on tabs
+	f=($2)
+	printf '%s\n' "${f[$(($1 - 1))]}"
+}
+
+# tping FROM FAMILY [PING-ARGS...]: ping the other side's inner address from
+# FROM's namespace (default: 3 packets, 0.2 s apart, 3 s wait each). True
+# when every packet got its reply; the summary is in T_PING.
+tping()
+{
+	local from=$1 fam=$2 rc
+	shift 2
+	[ $# -gt 0 ] || set -- -c 3 -i 0.2 -W 3
+	T_PING=$(nsexec "$(tv NS "$from")" ping -n -q "$@" "$(inner_of "$(other "$from")" "$fam")" 2>&1)
+	rc=$?
+	[ $rc -eq 0 ] && printf '%s\n' "$T_PING" | grep -q ' 0% packet loss'
+}
+
+# tdev_stat SIDE NAME: a netdev statistic of SIDE's tunnel (rx_bytes, ...).
+tdev_stat()
+{
+	nsexec "$(tv NS "$1")" cat "/sys/class/net/$(tv DEV "$1")/statistics/$2"
+}
+
+# ---------------------------------------------------------------------------
+# veil's per-reason counters (ethtool -S)
+
+# veil_stats NS DEV: "name value" lines of DEV's ethtool statistics.
+veil_stats()
+{
+	nsexec "$1" ethtool -S "$2" | awk '$1 ~ /:$/ && NF == 2 { sub(/:$/, "", $1); print $1, $2 }'
+	return "${PIPESTATUS[0]}"
+}
+
+# veil_stat NS DEV NAME: one counter; fails when DEV has no such counter.
+veil_stat()
+{
+	local v
+	v=$(veil_stats "$1" "$2" | awk -v n="$3" '$1 == n { print $2; f = 1 } END { exit !f }') ||
+		return 1
+	printf '%s\n' "$v"
+}
+
+# stat_of STATS NAME: NAME's value in STATS (veil_stats output); empty if none.
+stat_of()
+{
+	printf '%s\n' "$1" | awk -v n="$2" '$1 == n { print $2 }'
+}
+
+# veil_counters_usable: the counters can be read (the module is veil and
+# ethtool is installed).
+veil_counters_usable()
+{
+	[ "$VEIL_MODULE" = veil ] && command -v ethtool >/dev/null 2>&1
+}
+
+# tun_counters_check DESC SPEC...: one TAP result about veil's counters on
+# the current topology. SPEC is SIDE:NAME OP NUMBER with OP one of >= <= ==
+# (no spaces), e.g. A:handshake_initiations_sent>=1; NAME may end in '*'
+# (every counter with that prefix, at least one must exist), e.g.
+# B:rx_drop_*==0. Specs for sides that are not veil are ignored; skipped
+# when no side in the specs is veil or the counters cannot be read.
+tun_counters_check()
+{
+	local desc=$1 spec s name op want bad='' seen='' lines n v
+	local -A st=([A]='' [B]='')
+	shift
+	if ! veil_counters_usable; then
+		skip "$desc" "veil counters not available (module $VEIL_MODULE, ethtool $(command -v ethtool >/dev/null && echo present || echo missing))"
+		return 0
+	fi
+	for spec in "$@"; do
+		[[ $spec =~ ^([AB]):([a-z0-9_]+\*?)(>=|<=|==)([0-9]+)$ ]] ||
+			{ not_ok "$desc" "bad counter spec: $spec"; return 1; }
+		s=${BASH_REMATCH[1]} name=${BASH_REMATCH[2]} op=${BASH_REMATCH[3]} want=${BASH_REMATCH[4]}
+		[ "$(tv KIND "$s")" = veil ] || continue
+		if [[ $seen != *$s* ]]; then
+			seen+=$s
+			st[$s]=$(veil_stats "$(tv NS "$s")" "$(tv DEV "$s")" 2>&1) ||
+				{ bad+="side $s: ethtool -S failed: ${st[$s]}"$'\n'; continue; }
+		fi
+		lines=$(printf '%s\n' "${st[$s]}" | awk -v n="$name" '
+			(substr(n, length(n)) == "*" && index($1, substr(n, 1, length(n) - 1)) == 1) || $1 == n')
+		[ -n "$lines" ] || { bad+="side $s: no counter $name"$'\n'; continue; }
+		while read -r n v; do
+			case "$op" in
+			">=") [ "$v" -ge "$want" ] ;;
+			"<=") [ "$v" -le "$want" ] ;;
+			"==") [ "$v" -eq "$want" ] ;;
+			esac || bad+="side $s: $n = $v, expected $op $want"$'\n'
+		done <<<"$lines"
+	done
+	if [ -z "$seen" ]; then
+		skip "$desc" "no veil side"
+	elif [ -z "$bad" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc" "$bad" \
+			"side A ($T_KIND_A) non-zero counters:" "$(awk '$2 != 0' <<<"${st[A]}")" \
+			"side B ($T_KIND_B) non-zero counters:" "$(awk '$2 != 0' <<<"${st[B]}")"
+		return 1
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Traffic through the tunnel
+
+# tun_iperf CLIENT FAMILY ARGS...: one iperf3 TCP test from CLIENT's
+# namespace to a one-shot server on the other side's inner address (port
+# 5201); ARGS go to the client (e.g. -n 4M, -R, -t 20). The client's JSON
+# is in T_IPERF_JSON; returns the client's exit status (124 on timeout).
+tun_iperf()
+{
+	local c=$1 fam=$2 srv pid rc i limit=60
+	shift 2
+	srv=$(other "$c")
+	nsexec "$(tv NS "$srv")" iperf3 -s -1 -B "$(inner_of "$srv" "$fam")" -p 5201 \
+		>"$VEIL_TMP/iperf-server.log" 2>&1 </dev/null &
+	pid=$!
+	at_exit kill "$pid"
+	for ((i = 0; i < 50; i++)); do
+		[ -n "$(ssn "$(tv NS "$srv")" -ltnH 'sport = :5201')" ] && break
+		sleep 0.1
+	done
+	for i in "$@"; do [[ $i =~ ^[0-9]+$ ]] && [ "$i" -gt 30 ] && limit=$((i + 60)); done
+	T_IPERF_JSON=$(nsexec "$(tv NS "$c")" timeout "$limit" iperf3 -c "$(inner_of "$srv" "$fam")" \
+		-p 5201 --connect-timeout 5000 --json "$@" 2>"$VEIL_TMP/iperf-client.err")
+	rc=$?
+	wait_for 5 eval '! kill -0 '"$pid"' 2>/dev/null' || kill "$pid" 2>/dev/null
+	return $rc
+}
+
+# iperf_summary [JSON]: "error=... sent=BYTES received=BYTES retransmits=N
+# min_interval=BYTES intervals=N" from iperf3's client JSON (default
+# $T_IPERF_JSON); min_interval is the smallest number of bytes in one
+# reporting interval (0: a stall of a whole interval).
+iperf_summary()
+{
+	printf '%s\n' "${1:-$T_IPERF_JSON}" | python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+except ValueError as e:
+    print("error=not-json"); sys.exit(0)
+end = d.get("end", {})
+iv = [i["sum"]["bytes"] for i in d.get("intervals", []) if i["sum"].get("seconds", 0) > 0.5]
+print("error=%s sent=%d received=%d retransmits=%d min_interval=%d intervals=%d" % (
+    (d.get("error") or "none").replace(" ", "_"),
+    end.get("sum_sent", {}).get("bytes", 0), end.get("sum_received", {}).get("bytes", 0),
+    end.get("sum_sent", {}).get("retransmits", 0), min(iv) if iv else 0, len(iv)))
+'
+}
+
+# kv KEY TEXT: the value of KEY=value in TEXT (space separated).
+kv()
+{
+	local w
+	for w in $2; do
+		[ "${w%%=*}" = "$1" ] && { printf '%s\n' "${w#*=}"; return 0; }
+	done
+	return 1
+}
+# ===========================================================================
