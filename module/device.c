@@ -6,6 +6,7 @@
 
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/inetdevice.h>
 #include <linux/ethtool.h>
 #include <linux/if_arp.h>
 #include <linux/ip.h>
@@ -14,6 +15,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <linux/string.h>
+#include <net/addrconf.h>
 #include <net/dst_metadata.h>
 #include <net/icmp.h>
 #include <net/ip_tunnels.h>
@@ -62,9 +64,21 @@ void veil_device_changed(struct veil_device *vdev)
 static int veil_open(struct net_device *dev)
 {
 	struct veil_device *vdev = netdev_priv(dev);
+	struct inet6_dev *in6_dev = __in6_dev_get(dev);
+	struct in_device *in_dev = __in_dev_get_rtnl(dev);
 	struct veil_socks socks, old = {};
 	struct veil_peer *peer;
 	int ret;
+
+	/*
+	 * A point-to-point tunnel has no link-local neighbours to talk to:
+	 * no IPv6 link-local address (whose router solicitations and MLD
+	 * reports no peer would take), and no ICMP redirects.
+	 */
+	if (in6_dev)
+		in6_dev->cnf.addr_gen_mode = IN6_ADDR_GEN_MODE_NONE;
+	if (in_dev)
+		IN_DEV_CONF_SET(in_dev, SEND_REDIRECTS, 0);
 
 	mutex_lock(&vdev->update_lock);
 	ret = veil_socks_create(vdev, vdev->listen_port, &socks);

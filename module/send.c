@@ -40,8 +40,18 @@
 
 void veil_send_handshake_initiation(struct veil_peer *peer, bool is_retry)
 {
-	if (!is_retry)
+	if (!is_retry) {
 		peer->handshake_attempts = 0;
+		/*
+		 * An initiation is in flight and its retransmission, with
+		 * jitter, is due within REKEY_TIMEOUT. Sending on demand
+		 * instead would keep two peers that rekey at the same moment
+		 * (both past REKEY_AFTER_MESSAGES) in lockstep for ever, each
+		 * refusing the other's response; the jitter breaks the tie.
+		 */
+		if (timer_pending(&peer->timer_retransmit))
+			return;
+	}
 
 	rcu_read_lock_bh();
 	/* At most one initiation per REKEY_TIMEOUT (protocol.md 8.2). */
