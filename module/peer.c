@@ -241,10 +241,40 @@ void veil_peer_allow_handshake(struct veil_peer *peer)
 		     (u64)(VEIL_REKEY_TIMEOUT + 1) * NSEC_PER_SEC);
 }
 
-void veil_peer_stop(struct veil_peer *peer)
+void veil_peer_wipe_session(struct veil_peer *peer)
+{
+	mutex_lock(&peer->hs_lock);
+	veil_noise_handshake_clear(&peer->handshake);
+	veil_index_remove(&peer->vdev->index_table, &peer->hs_entry);
+	mutex_unlock(&peer->hs_lock);
+	veil_keypairs_clear(&peer->keypairs);
+}
+
+struct veil_keypair *veil_peer_begin_session(struct veil_peer *peer)
 {
 	struct veil_device *vdev = peer->vdev;
+	struct veil_noise_keys keys;
+	struct veil_keypair *kp = NULL;
 
+	lockdep_assert_held(&peer->hs_lock);
+	if (veil_noise_derive_keys(&peer->handshake, &keys)) {
+		kp = veil_keypair_create(peer, &keys);
+		memzero_explicit(&keys, sizeof(keys));
+	}
+	if (kp) {
+		/* The keypair inherits the handshake's index. */
+		veil_index_replace(&vdev->index_table, &peer->hs_entry,
+				   &kp->entry);
+		veil_keypairs_install(&peer->keypairs, kp);
+	} else {
+		veil_noise_handshake_clear(&peer->handshake);
+		veil_index_remove(&vdev->index_table, &peer->hs_entry);
+	}
+	return kp;
+}
+
+void veil_peer_stop(struct veil_peer *peer)
+{
 	veil_timers_stop(peer);
 	/* A cancelled work item did not drop the reference it held. */
 	if (cancel_work_sync(&peer->tx_handshake_work))
@@ -254,11 +284,7 @@ void veil_peer_stop(struct veil_peer *peer)
 	/* The timers again: the work items may have armed one. */
 	veil_timers_stop(peer);
 
-	mutex_lock(&peer->hs_lock);
-	veil_noise_handshake_clear(&peer->handshake);
-	veil_index_remove(&vdev->index_table, &peer->hs_entry);
-	mutex_unlock(&peer->hs_lock);
-	veil_keypairs_clear(&peer->keypairs);
+	veil_peer_wipe_session(peer);
 	skb_queue_purge(&peer->staged);
 	peer->handshake_attempts = 0;
 	peer->sent_lastminute_handshake = false;
@@ -272,11 +298,7 @@ void veil_peer_clear_work(struct work_struct *work)
 	struct veil_peer *peer = container_of(work, struct veil_peer,
 					      clear_work);
 
-	mutex_lock(&peer->hs_lock);
-	veil_noise_handshake_clear(&peer->handshake);
-	veil_index_remove(&peer->vdev->index_table, &peer->hs_entry);
-	mutex_unlock(&peer->hs_lock);
-	veil_keypairs_clear(&peer->keypairs);
+	veil_peer_wipe_session(peer);
 	veil_peer_put(peer);
 }
 

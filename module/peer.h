@@ -171,6 +171,14 @@ void veil_peer_clear_src(struct veil_peer *peer);
  * keep the configuration. Under the update lock; sleeps.
  */
 void veil_peer_stop(struct veil_peer *peer);
+/* Wipes the handshake state and every keypair (the session). */
+void veil_peer_wipe_session(struct veil_peer *peer);
+/*
+ * Under @hs_lock, after a response was created or consumed: derives the
+ * transport keys and installs them as a keypair that takes over the
+ * handshake's index. On failure the handshake is wiped and NULL returned.
+ */
+struct veil_keypair *veil_peer_begin_session(struct veil_peer *peer);
 /* Lets the next initiation go out at once (resets the rate limit). */
 void veil_peer_allow_handshake(struct veil_peer *peer);
 void veil_peer_clear_work(struct work_struct *work);

@@ -29,11 +29,17 @@
 #define VEIL_MAX_QUEUED_HANDSHAKES	4096
 #define VEIL_UNDER_LOAD_QUEUE_LEN	(VEIL_MAX_QUEUED_HANDSHAKES / 8)
 
-static void veil_rx_drop(struct veil_device *vdev, struct sk_buff *skb,
-			 enum veil_stat reason)
+/* A received message refused for @reason: counted, also as rx_errors. */
+static void veil_rx_error(struct veil_device *vdev, enum veil_stat reason)
 {
 	this_cpu_inc(vdev->stats->count[reason]);
 	DEV_STATS_INC(vdev->dev, rx_errors);
+}
+
+static void veil_rx_drop(struct veil_device *vdev, struct sk_buff *skb,
+			 enum veil_stat reason)
+{
+	veil_rx_error(vdev, reason);
 	kfree_skb(skb);
 }
 
@@ -100,8 +106,7 @@ static void veil_receive_initiation(struct veil_device *vdev,
 	up_read(&vdev->identity_lock);
 
 	if (!ok) {
-		veil_stat_inc(vdev, RX_DROP_HANDSHAKE_INVALID);
-		DEV_STATS_INC(vdev->dev, rx_errors);
+		veil_rx_error(vdev, VEIL_STAT_RX_DROP_HANDSHAKE_INVALID);
 		goto out;
 	}
 	veil_stat_inc(vdev, HANDSHAKE_INITIATIONS_RECEIVED);
@@ -121,7 +126,6 @@ static void veil_receive_response(struct veil_device *vdev,
 	const struct veil_msg_response *msg = (void *)skb->data;
 	struct veil_keypair *kp = NULL;
 	struct veil_index_entry *entry;
-	struct veil_noise_keys keys;
 	struct veil_peer *peer;
 
 	rcu_read_lock_bh();
@@ -129,8 +133,7 @@ static void veil_receive_response(struct veil_device *vdev,
 				 le32_to_cpu(msg->receiver_index), &entry);
 	rcu_read_unlock_bh();
 	if (!peer) {
-		veil_stat_inc(vdev, RX_DROP_HANDSHAKE_INVALID);
-		DEV_STATS_INC(vdev->dev, rx_errors);
+		veil_rx_error(vdev, VEIL_STAT_RX_DROP_HANDSHAKE_INVALID);
 		return;
 	}
 
@@ -138,25 +141,13 @@ static void veil_receive_response(struct veil_device *vdev,
 	mutex_lock(&peer->hs_lock);
 	if (!READ_ONCE(peer->dead) &&
 	    veil_noise_response_consume(&peer->handshake, &vdev->identity,
-					msg) &&
-	    veil_noise_derive_keys(&peer->handshake, &keys)) {
-		kp = veil_keypair_create(peer, &keys);
-		memzero_explicit(&keys, sizeof(keys));
-		if (kp) {
-			veil_index_replace(&vdev->index_table, &peer->hs_entry,
-					   &kp->entry);
-			veil_keypairs_install(&peer->keypairs, kp);
-		} else {
-			veil_noise_handshake_clear(&peer->handshake);
-			veil_index_remove(&vdev->index_table, &peer->hs_entry);
-		}
-	}
+					msg))
+		kp = veil_peer_begin_session(peer);
 	mutex_unlock(&peer->hs_lock);
 	up_read(&vdev->identity_lock);
 
 	if (!kp) {
-		veil_stat_inc(vdev, RX_DROP_HANDSHAKE_INVALID);
-		DEV_STATS_INC(vdev->dev, rx_errors);
+		veil_rx_error(vdev, VEIL_STAT_RX_DROP_HANDSHAKE_INVALID);
 		goto out;
 	}
 	veil_stat_inc(vdev, HANDSHAKE_RESPONSES_RECEIVED);
@@ -189,12 +180,10 @@ static void veil_receive_cookie(struct veil_device *vdev, struct sk_buff *skb)
 						ktime_get_coarse_boottime_ns());
 		veil_peer_put(peer);
 	}
-	if (ret) {
-		veil_stat_inc(vdev, RX_DROP_COOKIE_INVALID);
-		DEV_STATS_INC(vdev->dev, rx_errors);
-	} else {
+	if (ret)
+		veil_rx_error(vdev, VEIL_STAT_RX_DROP_COOKIE_INVALID);
+	else
 		veil_stat_inc(vdev, COOKIE_REPLIES_RECEIVED);
-	}
 }
 
 static void veil_receive_handshake(struct veil_device *vdev,
@@ -218,8 +207,7 @@ static void veil_receive_handshake(struct veil_device *vdev,
 	macs = veil_cookie_validate(&vdev->cookie_checker, skb->data, skb->len,
 				    family, addr, port, now);
 	if (macs == VEIL_COOKIE_MAC_INVALID) {
-		veil_stat_inc(vdev, RX_DROP_BAD_MAC1);
-		DEV_STATS_INC(vdev->dev, rx_errors);
+		veil_rx_error(vdev, VEIL_STAT_RX_DROP_BAD_MAC1);
 		return;
 	}
 	if (veil_under_load(vdev)) {

@@ -125,31 +125,18 @@ void veil_send_handshake_response(struct veil_peer *peer)
 	u8 ephemeral[VEIL_NOISE_KEY_LEN];
 	struct veil_msg_response msg;
 	struct veil_keypair *kp = NULL;
-	struct veil_noise_keys keys;
-	bool ok;
 
 	curve25519_generate_secret(ephemeral);
 
 	down_read(&vdev->identity_lock);
 	mutex_lock(&peer->hs_lock);
 	veil_index_insert(&vdev->index_table, &peer->hs_entry);
-	ok = !READ_ONCE(peer->dead) &&
-	     veil_noise_response_create(&peer->handshake, &vdev->identity, &msg,
-					ephemeral, peer->hs_entry.index) &&
-	     veil_noise_derive_keys(&peer->handshake, &keys);
-	if (ok) {
-		kp = veil_keypair_create(peer, &keys);
-		memzero_explicit(&keys, sizeof(keys));
-	}
-	if (kp) {
-		/* The keypair inherits the handshake's index. */
-		veil_index_replace(&vdev->index_table, &peer->hs_entry,
-				   &kp->entry);
-		veil_keypairs_install(&peer->keypairs, kp);
-	} else {
-		veil_noise_handshake_clear(&peer->handshake);
+	if (!READ_ONCE(peer->dead) &&
+	    veil_noise_response_create(&peer->handshake, &vdev->identity, &msg,
+				       ephemeral, peer->hs_entry.index))
+		kp = veil_peer_begin_session(peer);
+	else
 		veil_index_remove(&vdev->index_table, &peer->hs_entry);
-	}
 	mutex_unlock(&peer->hs_lock);
 	up_read(&vdev->identity_lock);
 	memzero_explicit(ephemeral, sizeof(ephemeral));

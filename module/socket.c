@@ -280,20 +280,30 @@ int veil_socket_send_skb(struct veil_peer *peer, struct sk_buff *skb, u8 ds)
 	return 0;
 }
 
-int veil_socket_send_buffer(struct veil_peer *peer, const void *buf,
-			    size_t len, u8 ds)
+/* A message in a fresh skb with room for the outer headers, or NULL. */
+static struct sk_buff *veil_socket_buffer_skb(struct veil_device *vdev,
+					      const void *buf, size_t len)
 {
 	struct sk_buff *skb;
 
 	skb = alloc_skb(VEIL_SOCKET_HEADROOM + len, GFP_ATOMIC);
 	if (unlikely(!skb)) {
-		veil_stat_inc(peer->vdev, TX_DROP_OTHER);
-		return -ENOMEM;
+		veil_stat_inc(vdev, TX_DROP_OTHER);
+		return NULL;
 	}
 	skb_reserve(skb, VEIL_SOCKET_HEADROOM);
+	/* The tunnel helpers count the device's tx bytes from here. */
 	skb_set_inner_network_header(skb, 0);
 	skb_put_data(skb, buf, len);
-	return veil_socket_send_skb(peer, skb, ds);
+	return skb;
+}
+
+int veil_socket_send_buffer(struct veil_peer *peer, const void *buf,
+			    size_t len, u8 ds)
+{
+	struct sk_buff *skb = veil_socket_buffer_skb(peer->vdev, buf, len);
+
+	return skb ? veil_socket_send_skb(peer, skb, ds) : -ENOMEM;
 }
 
 int veil_socket_reply_buffer(struct veil_device *vdev,
@@ -310,14 +320,9 @@ int veil_socket_reply_buffer(struct veil_device *vdev,
 	if (ret)
 		return ret;
 	veil_socket_skb_dest(in_skb, &src4, &src6);
-	skb = alloc_skb(VEIL_SOCKET_HEADROOM + len, GFP_ATOMIC);
-	if (unlikely(!skb)) {
-		veil_stat_inc(vdev, TX_DROP_OTHER);
+	skb = veil_socket_buffer_skb(vdev, buf, len);
+	if (unlikely(!skb))
 		return -ENOMEM;
-	}
-	skb_reserve(skb, VEIL_SOCKET_HEADROOM);
-	skb_set_inner_network_header(skb, 0);
-	skb_put_data(skb, buf, len);
 	return veil_send_to(vdev, skb, &ep, &src4, &src6, 0, NULL);
 }
 
