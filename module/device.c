@@ -117,6 +117,9 @@ static int veil_stop(struct net_device *dev)
 	veil_device_changed(vdev);
 	/* Waits for the receive path. */
 	veil_socks_release(&old);
+	/* Jobs in flight end now: they find no socket to send on. */
+	veil_pqueue_drain(&vdev->rx_queue);
+	veil_pqueue_drain(&vdev->tx_queue);
 	skb_queue_purge(&vdev->handshake_queue);
 	cancel_work_sync(&vdev->handshake_work);
 	skb_queue_purge(&vdev->handshake_queue);
@@ -260,6 +263,22 @@ static const char veil_stat_names[VEIL_STAT_COUNT][ETH_GSTRING_LEN] = {
 	[VEIL_STAT_KEEPALIVES_SENT] = "keepalives_sent",
 	[VEIL_STAT_KEEPALIVES_RECEIVED] = "keepalives_received",
 	[VEIL_STAT_UNDER_LOAD] = "under_load",
+	[VEIL_STAT_TX_GSO_BATCHES] = "tx_gso_batches",
+	[VEIL_STAT_TX_GSO_SEGMENTS] = "tx_gso_segments",
+	[VEIL_STAT_TX_SINGLE] = "tx_single",
+	[VEIL_STAT_TX_TAIL_INPLACE] = "tx_tail_inplace",
+	[VEIL_STAT_TX_TAIL_FRAG] = "tx_tail_frag",
+	[VEIL_STAT_TX_OUT_OF_PLACE] = "tx_out_of_place",
+	[VEIL_STAT_TX_COW] = "tx_cow",
+	[VEIL_STAT_RX_GRO_MERGED] = "rx_gro_merged",
+	[VEIL_STAT_RX_GSO_BATCHES] = "rx_gso_batches",
+	[VEIL_STAT_RX_GSO_SEGMENTS] = "rx_gso_segments",
+	[VEIL_STAT_RX_INPLACE] = "rx_inplace",
+	[VEIL_STAT_RX_COW] = "rx_cow",
+	[VEIL_STAT_TX_JOBS_PARALLEL] = "tx_jobs_parallel",
+	[VEIL_STAT_TX_JOBS_INLINE] = "tx_jobs_inline",
+	[VEIL_STAT_RX_JOBS_PARALLEL] = "rx_jobs_parallel",
+	[VEIL_STAT_RX_JOBS_INLINE] = "rx_jobs_inline",
 };
 
 static int veil_get_sset_count(struct net_device *dev, int sset)
@@ -287,6 +306,10 @@ static void veil_get_ethtool_stats(struct net_device *dev,
 		for (i = 0; i < VEIL_STAT_COUNT; i++)
 			data[i] += READ_ONCE(s->count[i]);
 	}
+	data[VEIL_STAT_TX_JOBS_PARALLEL] = atomic64_read(&vdev->tx_queue.parallel);
+	data[VEIL_STAT_TX_JOBS_INLINE] = atomic64_read(&vdev->tx_queue.inline_jobs);
+	data[VEIL_STAT_RX_JOBS_PARALLEL] = atomic64_read(&vdev->rx_queue.parallel);
+	data[VEIL_STAT_RX_JOBS_INLINE] = atomic64_read(&vdev->rx_queue.inline_jobs);
 }
 
 static const struct ethtool_ops veil_ethtool_ops = {
@@ -303,6 +326,8 @@ static void veil_uninit(struct net_device *dev)
 	struct veil_device *vdev = netdev_priv(dev);
 
 	list_del_init(&vdev->device_list);
+	/* Nothing may deliver into the GRO cells after this. */
+	veil_pqueue_drain(&vdev->rx_queue);
 	gro_cells_destroy(&vdev->gro_cells);
 }
 
@@ -328,6 +353,8 @@ static void veil_destruct(struct net_device *dev)
 	veil_socks_release(&old);
 	cancel_work_sync(&vdev->handshake_work);
 	skb_queue_purge(&vdev->handshake_queue);
+	veil_pqueue_free(&vdev->rx_queue);
+	veil_pqueue_free(&vdev->tx_queue);
 	veil_peer_remove_all(vdev);
 	veil_aip_free(&vdev->aip, &vdev->update_lock);
 	down_write(&vdev->identity_lock);
@@ -413,9 +440,16 @@ static int veil_newlink(struct net *src_net, struct net_device *dev,
 	if (!vdev->stats)
 		goto err_tstats;
 
-	ret = gro_cells_init(&vdev->gro_cells, dev);
+	ret = veil_pqueue_init(&vdev->tx_queue);
 	if (ret < 0)
 		goto err_stats;
+	ret = veil_pqueue_init(&vdev->rx_queue);
+	if (ret < 0)
+		goto err_tx_queue;
+
+	ret = gro_cells_init(&vdev->gro_cells, dev);
+	if (ret < 0)
+		goto err_rx_queue;
 
 	ret = register_netdevice(dev);
 	if (ret < 0)
@@ -431,6 +465,10 @@ static int veil_newlink(struct net *src_net, struct net_device *dev,
 
 err_gro:
 	gro_cells_destroy(&vdev->gro_cells);
+err_rx_queue:
+	veil_pqueue_free(&vdev->rx_queue);
+err_tx_queue:
+	veil_pqueue_free(&vdev->tx_queue);
 err_stats:
 	free_percpu(vdev->stats);
 	vdev->stats = NULL;

@@ -23,6 +23,7 @@
 #include "cookie.h"
 #include "keypair.h"
 #include "noise.h"
+#include "parallel.h"
 #include "ratelimiter.h"
 #include "stats.h"
 
@@ -99,6 +100,13 @@ struct veil_device {
 	struct sk_buff_head handshake_queue;
 	struct work_struct handshake_work;
 	unsigned long last_under_load;
+
+	/*
+	 * Encryption and decryption jobs (parallel.h): ordered per queue,
+	 * drained when the device goes down and freed with it.
+	 */
+	struct veil_pqueue tx_queue;
+	struct veil_pqueue rx_queue;
 
 	struct gro_cells gro_cells;
 	struct veil_stats __percpu *stats;

@@ -20,6 +20,7 @@
 #include "netlink.h"
 #include "noise.h"
 #include "packet.h"
+#include "parallel.h"
 #include "ratelimiter.h"
 #include "replay.h"
 #include "timers.h"
@@ -78,9 +79,13 @@ static int __init veil_init(void)
 	if (!veil_handshake_wq)
 		return -ENOMEM;
 
-	ret = veil_device_init();
+	ret = veil_parallel_init();
 	if (ret < 0)
 		goto err_wq;
+
+	ret = veil_device_init();
+	if (ret < 0)
+		goto err_parallel;
 
 	ret = veil_genl_init();
 	if (ret < 0)
@@ -90,6 +95,8 @@ static int __init veil_init(void)
 
 err_device:
 	veil_device_uninit();
+err_parallel:
+	veil_parallel_exit();
 err_wq:
 	destroy_workqueue(veil_handshake_wq);
 	return ret;
@@ -100,6 +107,7 @@ static void __exit veil_exit(void)
 	/* No new requests, then no devices, then wait for RCU callbacks. */
 	veil_genl_uninit();
 	veil_device_uninit();
+	veil_parallel_exit();
 	rcu_barrier();
 	destroy_workqueue(veil_handshake_wq);
 }

@@ -39,6 +39,28 @@ enum veil_stat {
 	VEIL_STAT_KEEPALIVES_SENT,
 	VEIL_STAT_KEEPALIVES_RECEIVED,
 	VEIL_STAT_UNDER_LOAD,
+	/*
+	 * The fast data path at work (docs/design.md, "Data path"): which
+	 * mechanism each packet went through. Tests read these to prove that
+	 * a path is really taken.
+	 */
+	VEIL_STAT_TX_GSO_BATCHES,	/* UDP GSO datagrams sent */
+	VEIL_STAT_TX_GSO_SEGMENTS,	/* data messages carried in them */
+	VEIL_STAT_TX_SINGLE,		/* data messages sent one per skb */
+	VEIL_STAT_TX_TAIL_INPLACE,	/* padding and tag in the tailroom */
+	VEIL_STAT_TX_TAIL_FRAG,		/* ... in an appended page fragment */
+	VEIL_STAT_TX_OUT_OF_PLACE,	/* paged data encrypted into a new page */
+	VEIL_STAT_TX_COW,		/* skb_cow_data() copies */
+	VEIL_STAT_RX_GRO_MERGED,	/* merged by the socket's gro_receive */
+	VEIL_STAT_RX_GSO_BATCHES,	/* aggregated datagrams received */
+	VEIL_STAT_RX_GSO_SEGMENTS,	/* data messages in them */
+	VEIL_STAT_RX_INPLACE,		/* decrypted where they arrived */
+	VEIL_STAT_RX_COW,		/* skb_cow_data() copies */
+	/* Filled in from the device's job queues when read. */
+	VEIL_STAT_TX_JOBS_PARALLEL,
+	VEIL_STAT_TX_JOBS_INLINE,
+	VEIL_STAT_RX_JOBS_PARALLEL,
+	VEIL_STAT_RX_JOBS_INLINE,
 	VEIL_STAT_COUNT
 };
 
@@ -47,5 +69,7 @@ struct veil_stats {
 };
 
 #define veil_stat_inc(vdev, id) this_cpu_inc((vdev)->stats->count[VEIL_STAT_##id])
+#define veil_stat_add(vdev, id, n) \
+	this_cpu_add((vdev)->stats->count[VEIL_STAT_##id], n)
 
 #endif /* _VEIL_STATS_H */
