@@ -25,6 +25,13 @@
 
 #define MAX_MUTATIONS 8
 
+/* VEIL_FUZZ_TRACE=1: print how far each input got (for checking seeds). */
+static bool trace;
+#define TRACE(stage) do {					\
+	if (trace)						\
+		fprintf(stderr, "noise: reached %s\n", stage);	\
+} while (0)
+
 struct side {
 	struct veil_noise_static_identity id;
 	struct veil_noise_handshake hs;
@@ -211,6 +218,7 @@ static void structured_mode(struct fuzz_in *in, u8 mode)
 		CHECK(!memcmp(&snap, &r.hs, sizeof(snap)));
 		return;
 	}
+	TRACE("initiation accepted");
 	CHECK(r.hs.state == VEIL_HANDSHAKE_CONSUMED_INITIATION);
 	CHECK(r.hs.remote_index == le32_to_cpu(init.sender_index));
 	/* the same initiation again is a replay */
@@ -235,6 +243,7 @@ static void structured_mode(struct fuzz_in *in, u8 mode)
 				    sizeof(cookie) - 8, sizeof(cookie) - 8) ||
 		      memcmp(init.macs.mac1, init0.macs.mac1, 16) ? -EBADMSG : 0));
 	if (!ret) {
+		TRACE("cookie accepted");
 		/* one mac1, one cookie */
 		CHECK(veil_cookie_consume_reply(&i.maker, &cookie0, now) == -ENOENT);
 		/* a resent initiation now carries mac2, valid from this source */
@@ -279,6 +288,7 @@ static void structured_mode(struct fuzz_in *in, u8 mode)
 		CHECK(!memcmp(&snap, &i.hs, sizeof(snap)));
 		return;
 	}
+	TRACE("response accepted");
 	CHECK(i.hs.remote_index == le32_to_cpu(resp.sender_index));
 
 	/* ---- transport keys ---- */
@@ -294,11 +304,13 @@ static void structured_mode(struct fuzz_in *in, u8 mode)
 	/* both slots are spent */
 	CHECK(!veil_noise_derive_keys(&i.hs, &ki));
 	CHECK(!veil_noise_response_consume(&i.hs, &i.id, &resp0));
+	TRACE("transport keys match");
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	shim_quiet = true;
+	trace = getenv("VEIL_FUZZ_TRACE");
 	veil_noise_init();
 	return 0;
 }
