@@ -31,6 +31,7 @@ help:
 	@echo 'make check-host   only the host-side checks (W=1 build, DKMS, checkpatch, sparse)'
 	@echo 'make check-debug  the VM tests on the prebuilt debug kernel (KASAN, lockdep, kmemleak)'
 	@echo 'make checkpatch   checkpatch.pl --strict on the module sources'
+	@echo 'make fuzz         libFuzzer fuzzers (clang, ASan+UBSan), FUZZ_TIME s each (60)'
 	@echo 'make demo         two namespaces with a veil device each, in a VM'
 	@echo 'make shell        a root shell in the VM with the module loaded'
 	@echo 'make install      modules_install + depmod, and the tool + man page'
@@ -68,6 +69,12 @@ selftests: build-deps require-selftests
 
 checkpatch:
 	scripts/checkpatch.sh
+
+# ---- fuzzing (fuzz/README.md) -------------------------------------------------
+FUZZ_TIME ?= 60
+fuzz:
+	@scripts/deps.sh --check fuzz
+	$(MAKE) -C fuzz run FUZZ_TIME=$(FUZZ_TIME)
 
 # ---- tests, VM ---------------------------------------------------------------
 deps:
@@ -111,7 +118,8 @@ clean:
 	-[ -z "$(KDIR)" ] || [ ! -e "$(KDIR)/Makefile" ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-[ ! -e userspace/Makefile ] || $(MAKE) -C userspace clean
 	-[ ! -e selftests/Makefile ] || $(MAKE) -C selftests clean
+	-$(MAKE) -C fuzz clean
 	rm -rf build
 
-.PHONY: all help build-deps module userspace selftests checkpatch deps check \
+.PHONY: all help build-deps module userspace selftests checkpatch fuzz deps check \
 	check-host check-debug demo shell install dkms-install dkms-uninstall clean

@@ -282,6 +282,22 @@ host_checks() {
 		result "not ok" "host: sparse (make module C=2) has no warnings" "$(diag_of "$L/sparse.log")"
 	fi
 
+	# Fuzzers (fuzz/README.md): a short run of each, after the shim check and
+	# the replay of fuzz/regressions/; one result per fuzzer, exec count in
+	# the diagnostics. VEIL_CHECK_FUZZ_TIME: seconds per fuzzer (default 10).
+	log "host: fuzzers (make fuzz FUZZ_TIME=${VEIL_CHECK_FUZZ_TIME:-10})"
+	local fz fzline
+	mk fuzz FUZZ_TIME="${VEIL_CHECK_FUZZ_TIME:-10}" >"$L/fuzz.log" 2>&1 || true
+	for fz in $(sed -n 's/^FUZZERS := //p' fuzz/Makefile); do
+		fzline=$(grep -a "^fuzz: $fz: " "$L/fuzz.log" | tail -n 1 || true)
+		if [[ $fzline == "fuzz: $fz: ok"* ]]; then
+			echo "$fzline" >"$L/fuzz-$fz.diag"
+			result ok "host: fuzzer $fz (ASan+UBSan, no crash, leak or broken property)" "$L/fuzz-$fz.diag"
+		else
+			result "not ok" "host: fuzzer $fz (ASan+UBSan, no crash, leak or broken property)" \
+				"$(diag_of "$L/fuzz.log")"
+		fi
+	done
 }
 # (--debug: the host checks are make check's business)
 [ "$debug" = 1 ] || host_checks

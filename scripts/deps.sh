@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# scripts/deps.sh [--check] [build|all]
+# scripts/deps.sh [--check] [build|fuzz|all]
 #
 # Installs the Debian 12 packages veil needs that are missing (apt-get update
-# runs only when something is missing). "build": what `make` needs; "all"
+# runs only when something is missing). "build": what `make` needs; "fuzz":
+# what `make fuzz` needs (clang and its libFuzzer/sanitizer runtimes); "all"
 # (default): also what `make check`, `make demo` and `make shell` need.
 # --check: only print the missing packages (and the command to install them)
 # and exit 1 when something is missing. Idempotent; fast when all is there.
@@ -16,13 +17,15 @@ set_=${1:-all}
 
 build_pkgs=(make gcc libc6-dev pkg-config kmod libnl-3-dev libnl-genl-3-dev linux-source-6.1 perl xz-utils
 	linux-headers-amd64)
-all_pkgs=("${build_pkgs[@]}" linux-image-amd64
+fuzz_pkgs=(make libc6-dev clang libclang-rt-14-dev)
+all_pkgs=("${build_pkgs[@]}" clang libclang-rt-14-dev linux-image-amd64
 	qemu-system-x86 busybox-static cpio gzip iproute2 iperf3 wireguard-tools
 	dkms sparse python3 tcpdump iputils-ping procps groff-base util-linux ethtool)
 case "$set_" in
 build) pkgs=("${build_pkgs[@]}") ;;
+fuzz) pkgs=("${fuzz_pkgs[@]}") ;;
 all) pkgs=("${all_pkgs[@]}") ;;
-*) echo "usage: $0 [--check] [build|all]" >&2; exit 2 ;;
+*) echo "usage: $0 [--check] [build|fuzz|all]" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -34,7 +37,8 @@ done < <(for p in "${pkgs[@]}"; do
 done)
 # The metapackages can be installed while the files are gone; check them too.
 kver=$("$(dirname "$0")/kver" 2>/dev/null || true)
-if [ -z "$kver" ] && [[ " ${missing[*]} " != *" linux-headers-amd64 "* ]]; then
+if [ "$set_" != fuzz ] && [ -z "$kver" ] &&
+	[[ " ${missing[*]} " != *" linux-headers-amd64 "* ]]; then
 	missing+=(linux-headers-amd64)
 fi
 
@@ -55,6 +59,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt_opts=(-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
 apt-get update -q >&2
 apt-get install "${apt_opts[@]}" --no-install-recommends "${missing[@]}" >&2 </dev/null
+[ "$set_" = fuzz ] && { echo "deps: done" >&2; exit 0; }
 # A fresh kernel package: make sure its module dependency files exist.
 kver=$("$(dirname "$0")/kver") || {
 	echo "deps: no kernel headers under /lib/modules/*-amd64/build after the install" >&2

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Fuzzing stand-in for <linux/hash.h>: see fuzz/shim/kshim.h. */
+#include "../../kshim.h"
