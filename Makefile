@@ -29,7 +29,8 @@ help:
 	@echo 'make deps         install the missing Debian packages (root)'
 	@echo 'make check        everything: deps, build, host checks, tests in a VM (TAP)'
 	@echo 'make check-host   only the host-side checks (W=1 build, DKMS, checkpatch, sparse)'
-	@echo 'make check-debug  the VM tests on the prebuilt debug kernel (KASAN, lockdep, kmemleak)'
+	@echo 'make check-debug  the VM tests + KUnit on the debug kernel (KASAN, UBSAN, lockdep, kmemleak)'
+	@echo 'make debug-kernel print the unpacked debug kernel dir (prebuilt, cached, else built: 20-40 min)'
 	@echo 'make checkpatch   checkpatch.pl --strict on the module sources'
 	@echo 'make demo         two namespaces with a veil device each, in a VM'
 	@echo 'make shell        a root shell in the VM with the module loaded'
@@ -82,6 +83,9 @@ check-host:
 check-debug:
 	@scripts/check.sh --debug
 
+debug-kernel:
+	@scripts/debug-kernel.sh
+
 demo:
 	@scripts/demo.sh
 
@@ -114,4 +118,4 @@ clean:
 	rm -rf build
 
 .PHONY: all help build-deps module userspace selftests checkpatch deps check \
-	check-host check-debug demo shell install dkms-install dkms-uninstall clean
+	check-host check-debug debug-kernel demo shell install dkms-install dkms-uninstall clean

@@ -122,7 +122,9 @@ KVER=$(scripts/kver)
 KDIR=${KDIR:-/lib/modules/$KVER/build}
 vm_opts=()
 if [ "$debug" = 1 ]; then
-	if ! dk=$(scripts/debug-kernel.sh 2>"$L/debug-kernel.log"); then
+	# Its progress on stderr too: building it takes 20-40 minutes.
+	log "debug kernel (scripts/debug-kernel.sh)"
+	if ! dk=$(scripts/debug-kernel.sh 2> >(tee "$L/debug-kernel.log" >&2)); then
 		result "not ok" "debug kernel: scripts/debug-kernel.sh found or built it" "$(diag_of "$L/debug-kernel.log")"
 		finish
 	fi
