@@ -19,7 +19,8 @@
 #     kvm_guest.config + kernel/debug.config, every fragment option checked
 #     in the final .config, then make bindeb-pkg.
 # --build skips 1 and 2. The cache is $VEIL_CACHE (default ~/.cache/veil);
-# the build log is <cache>/debug-kernel-build-<key>/build.log. Progress and
+# the build log is <cache>/debug-kernel-build-<key>/build.log; an
+# interrupted build resumes where it stopped. Progress and
 # errors go to stderr, only the directory to stdout; exit status 1 (with a
 # message) when no kernel could be found or built.
 set -euo pipefail
@@ -105,11 +106,10 @@ build_kernel()
 	local work=$1 tarball=/usr/src/linux-source-6.1.tar.xz src jobs
 
 	jobs=$(nproc 2>/dev/null || echo 2)
-	rm -rf "$work/src" "$work/debs.tmp"
-	mkdir -p "$work/src" "$work/debs.tmp"
-	cp "$fragment" "$work/debug.config"
+	rm -rf "$work/debs.tmp"
+	mkdir -p "$work/debs.tmp"
 	echo "debug-kernel: building in $work (log: $work/build.log)" >&2
-	: >"$work/build.log"
+	touch "$work/build.log"
 	step() {
 		echo "debug-kernel: $(date +%T) $*" >&2
 		"$@" >>"$work/build.log" 2>&1 || {
@@ -117,17 +117,29 @@ build_kernel()
 			die "failed: $* (in $PWD; full log: $work/build.log)"
 		}
 	}
-	[ -r "$tarball" ] || die "no $tarball (linux-source-6.1)"
-	step tar -C "$work/src" -xf "$tarball"
-	src=$(find "$work/src" -mindepth 1 -maxdepth 1 -type d -name 'linux-source-*' | head -n 1)
-	[ -n "$src" ] || die "$tarball did not unpack to linux-source-*"
-	cd "$src"
-	step make defconfig
-	step make kvm_guest.config
-	step scripts/kconfig/merge_config.sh -m .config "$work/debug.config"
-	step make olddefconfig
-	check_config .config "$work/debug.config"
-	echo "debug-kernel: all $(grep -c '^CONFIG_' "$work/debug.config") fragment options are in .config" >&2
+	src=$(find "$work/src" -mindepth 1 -maxdepth 1 -type d -name 'linux-source-*' 2>/dev/null | head -n 1)
+	if [ -e "$work/src/.configured" ] && [ -n "$src" ]; then
+		# An interrupted build of the same key: make carries on.
+		echo "debug-kernel: resuming the build in $src" >&2
+		cd "$src"
+	else
+		rm -rf "$work/src"
+		mkdir -p "$work/src"
+		cp "$fragment" "$work/debug.config"
+		: >"$work/build.log"
+		[ -r "$tarball" ] || die "no $tarball (linux-source-6.1)"
+		step tar -C "$work/src" -xf "$tarball"
+		src=$(find "$work/src" -mindepth 1 -maxdepth 1 -type d -name 'linux-source-*' | head -n 1)
+		[ -n "$src" ] || die "$tarball did not unpack to linux-source-*"
+		cd "$src"
+		step make defconfig
+		step make kvm_guest.config
+		step scripts/kconfig/merge_config.sh -m .config "$work/debug.config"
+		step make olddefconfig
+		check_config .config "$work/debug.config"
+		echo "debug-kernel: all $(grep -c '^CONFIG_' "$work/debug.config") fragment options are in .config" >&2
+		touch "$work/src/.configured"
+	fi
 	step make -j"$jobs" all
 	step make -j"$jobs" bindeb-pkg
 	cd "$work"
