@@ -29,7 +29,8 @@ help:
 	@echo 'make deps         install the missing Debian packages (root)'
 	@echo 'make check        everything: deps, build, host checks, tests in a VM (TAP)'
 	@echo 'make check-host   only the host-side checks (W=1 build, DKMS, checkpatch, sparse)'
-	@echo 'make check-debug  the VM tests on the prebuilt debug kernel (KASAN, lockdep, kmemleak)'
+	@echo 'make check-debug  the VM tests + KUnit on the debug kernel (KASAN, UBSAN, lockdep, kmemleak)'
+	@echo 'make debug-kernel print the unpacked debug kernel dir (prebuilt, cached, else built: 20-40 min)'
 	@echo 'make checkpatch   checkpatch.pl --strict on the module sources'
 	@echo 'make fuzz         libFuzzer fuzzers (clang, ASan+UBSan), FUZZ_TIME s each (60)'
 	@echo 'make demo         two namespaces with a veil device each, in a VM'
@@ -89,6 +90,9 @@ check-host:
 check-debug:
 	@scripts/check.sh --debug
 
+debug-kernel:
+	@scripts/debug-kernel.sh
+
 demo:
 	@scripts/demo.sh
 
@@ -122,4 +126,5 @@ clean:
 	rm -rf build
 
 .PHONY: all help build-deps module userspace selftests checkpatch fuzz deps check \
-	check-host check-debug demo shell install dkms-install dkms-uninstall clean
+	check-host check-debug debug-kernel demo shell install dkms-install \
+	dkms-uninstall clean
