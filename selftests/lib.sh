@@ -1156,21 +1156,28 @@ bg_stop()
 	return $rc
 }
 
-# VEIL_UDP_FLOOD_PY: python3 -c "$VEIL_UDP_FLOOD_PY" ADDR PORT SECONDS sends
-# UDP datagrams of mixed sizes (0 to beyond a tunnel MTU, so some are
-# fragmented) to ADDR:PORT as fast as one process goes, for SECONDS; send
-# errors (no route, a full queue) are counted, not fatal. Prints "sent N
-# errors M". In the background: ns_bg NS python3 -c "$VEIL_UDP_FLOOD_PY" ...
+# VEIL_UDP_FLOOD_PY: python3 -c "$VEIL_UDP_FLOOD_PY" ADDR PORT SECONDS [PPS]
+# sends UDP datagrams of mixed sizes (0 to beyond a tunnel MTU, so some are
+# fragmented) to ADDR:PORT as fast as one process goes (or PPS per second),
+# for SECONDS; send errors (no route, a full queue) are counted, not fatal.
+# Prints "sent N errors M". In the background:
+# ns_bg NS python3 -c "$VEIL_UDP_FLOOD_PY" ...
 VEIL_UDP_FLOOD_PY='
 import socket, sys, time
 addr, port, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+pps = float(sys.argv[4]) if len(sys.argv) > 4 else 0
 fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
 s = socket.socket(fam, socket.SOCK_DGRAM)
 s.setblocking(False)
 bufs = [bytes(n) for n in (0, 1, 28, 64, 200, 512, 1000, 1380, 1400, 2000, 3000)]
 sent = errs = i = 0
-end = time.monotonic() + secs
+start = time.monotonic()
+end = start + secs
 while i % 256 or time.monotonic() < end:
+    if pps and i % 16 == 0:
+        ahead = i / pps - (time.monotonic() - start)
+        if ahead > 0:
+            time.sleep(ahead)
     try:
         s.sendto(bufs[i % len(bufs)], (addr, port))
         sent += 1
