@@ -48,15 +48,16 @@ CONF_A=$(conf A) CONF_B=$(conf B)
 tcp_listening() { [ -n "$(ssn "$1" -ltnH "sport = :$2")" ]; }
 
 PIDS=()
-# load_start [PPS]: iperf3 A -> B (long) and UDP floods both ways (as fast
-# as they go, or PPS datagrams per second each); sets PIDS.
+# load_start [PPS [RATE]]: iperf3 A -> B (long; as fast as it goes, or at
+# most RATE bits/s, e.g. 20M) and UDP floods both ways (as fast as they go,
+# or PPS datagrams per second each); sets PIDS.
 load_start()
 {
-	local p pps=${1:-0}
+	local p pps=${1:-0} rate=${2:-0}
 	ns_bg "$T_NS_B" iperf3 -s -p 5201 >/dev/null 2>&1 </dev/null
 	PIDS=($!)
 	wait_for 10 tcp_listening "$T_NS_B" 5201
-	ns_bg "$T_NS_A" iperf3 -c "$T_IN4_B" -p 5201 -t 600 >/dev/null 2>&1 </dev/null
+	ns_bg "$T_NS_A" iperf3 -c "$T_IN4_B" -p 5201 -t 600 -b "$rate" >/dev/null 2>&1 </dev/null
 	PIDS+=($!)
 	ns_bg "$T_NS_A" python3 -c "$VEIL_UDP_FLOOD_PY" "$T_IN4_B" 9 600 "$pps" >/dev/null 2>&1 </dev/null
 	PIDS+=($!)
@@ -79,7 +80,7 @@ flowing()
 }
 
 # mtu_of NS DEV, mtu_range NS DEV ("min max")
-mtu_of() { nsexec "$1" cat "/sys/class/net/$2/mtu"; }
+mtu_of() { ipn "$1" -o link show dev "$2" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p'; }
 mtu_range()
 {
 	ipn "$1" -d -j link show dev "$2" |
@@ -95,11 +96,11 @@ readdr()
 		"link set $(tv DEV "$1") up" | ip -n "$(tv NS "$1")" -batch -
 }
 
-# During the MTU changes the UDP floods are limited to 300 datagrams per
-# second: at an MTU of 68 each of the large ones is 60 fragments, each its
-# own encrypted message, and an unlimited flood starves everything else of
-# an emulated CPU.
-load_start 300
+# During the MTU changes the load is limited (TCP to 20 Mbit/s, the UDP
+# floods to 300 datagrams per second): at an MTU of 68 each large datagram
+# is 60 fragments, each its own encrypted message, and unlimited load
+# starves the commands of an emulated CPU for minutes.
+load_start 300 20M
 wait_for 30 flowing
 result "traffic flows A -> B (iperf3 and UDP floods)" $? "$FLOW"
 
@@ -175,9 +176,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 load_stop
 
-tun_iperf A 4 -n 2M
+tun_iperf A 4 -n 2M -R
 sum=$(iperf_summary)
 [ "$(kv error "$sum")" = none ] && [ "$(kv received "$sum")" -ge 2097152 ]
-result "a fresh 2 MiB iperf3 transfer A -> B completes" $? "$sum"
+result "a fresh 2 MiB iperf3 transfer B -> A completes, all received" $? "$sum"
 kernel_log_clean "no kernel warning"
 tap_done

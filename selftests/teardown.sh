@@ -260,11 +260,11 @@ if build; then
 	ns_bg "$NS_C" iperf3 -s -1 -p 5201 >/dev/null 2>&1 </dev/null
 	spid=$!
 	wait_for 10 tcp_listening "$NS_C" 5201
-	out=$(nsexec "$NS_B" timeout 60 iperf3 -c 10.71.0.3 -p 5201 -n 2M --json 2>&1)
+	out=$(nsexec "$NS_B" timeout 60 iperf3 -c 10.71.0.3 -p 5201 -n 2M -R --json 2>&1)
 	sum=$(iperf_summary "$out")
 	bg_stop "$spid"
 	[ "$(kv error "$sum")" = none ] && [ "$(kv received "$sum")" -ge 2097152 ]
-	result "fresh topology: 2 MiB TCP B -> C through the hub" $? "$sum"
+	result "fresh topology: 2 MiB TCP C -> B through the hub, all received" $? "$sum"
 else
 	diag "setup: $ERR"
 	skip_n 2 "fresh topology after the rounds" "the topology did not come up"
