@@ -46,7 +46,7 @@
 # as fast as wire_tool goes), VEIL_ABUSE_GARBAGE (messages in the mixed
 # burst, default 5000), VEIL_ABUSE_SEED (garbage seed, default random;
 # always printed), VEIL_ABUSE_FLOOD_SECS (seconds of each garbage flood,
-# default 4).
+# default 3).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -57,7 +57,7 @@ require_cmd ethtool ping awk
 FLOOD_RATE=${VEIL_ABUSE_FLOOD_RATE:-0}
 GARBAGE_N=${VEIL_ABUSE_GARBAGE:-5000}
 SEED=${VEIL_ABUSE_SEED:-$((RANDOM * 32768 + RANDOM))}
-GFLOOD_SECS=${VEIL_ABUSE_FLOOD_SECS:-4}
+GFLOOD_SECS=${VEIL_ABUSE_FLOOD_SECS:-3}
 
 # wire_tool: built by the Makefile next to this script; else (a fresh tree
 # or a stale binary) built now into the private directory.
@@ -344,6 +344,20 @@ elif ab_pair 2 veil wg; then
 	SA0=$(ab_snap "$NS_A" "$DEV_A")
 	flood_run wg
 	SA1=$(ab_snap "$NS_A" "$DEV_A")
+	# The stock responder sends a cookie reply only while its handshake
+	# queue is long at the very moment the initiation arrives; in an
+	# emulated VM it sometimes is not (seen once in a few runs). One more
+	# try with a fresh pair then; a veil that ignores cookie replies fails
+	# both.
+	if [ "$(delta "$SA0" "$SA1" cookie_replies_received)" = 0 ] && [ "$LOADED" = 1 ]; then
+		diag "stock responder: no cookie reply reached the initiator; one more try" "$(flood_diag)"
+		ab_pair_del
+		if ab_pair 2 veil wg; then
+			SA0=$(ab_snap "$NS_A" "$DEV_A")
+			flood_run wg
+			SA1=$(ab_snap "$NS_A" "$DEV_A")
+		fi
+	fi
 	D="initiator: $(nonzero_deltas "$SA0" "$SA1" | tr '\n' ' ')"
 	n=$(out_val "$FLOOD_OUT" cookie_replies)
 	if [ "$LOADED" = 0 ]; then
@@ -520,7 +534,9 @@ badmac1 200 rx_drop_bad_mac1
 init_mac1 200 rx_drop_handshake_invalid
 EOF
 
-# --- 6: garbage floods (several shapes), pings through the tunnel meanwhile
+# --- 6: garbage floods (several shapes), pings through the tunnel meanwhile.
+# Handshake-type messages (cookie replies, bad mac1) that find the handshake
+# queue full are dropped as such: a flood fills it.
 diag "garbage floods of ${GFLOOD_SECS}s each (VEIL_ABUSE_FLOOD_SECS)"
 while read -r label cats counters; do
 	gflood_round "$label" --only "$cats" --seed "$SEED"
@@ -537,8 +553,8 @@ while read -r label cats counters; do
 done <<'EOF'
 malformed random,jumbo,truncated,extended,badtype,reserved rx_drop_malformed
 data data,data_min rx_drop_unknown_index
-handshake cookie,badmac1 rx_drop_cookie_invalid,rx_drop_bad_mac1
-mixed random,jumbo,truncated,extended,badtype,reserved,data,data_min,cookie,badmac1 rx_drop_malformed,rx_drop_unknown_index,rx_drop_cookie_invalid,rx_drop_bad_mac1
+handshake cookie,badmac1 rx_drop_cookie_invalid,rx_drop_bad_mac1,rx_drop_handshake_queue_full
+mixed random,jumbo,truncated,extended,badtype,reserved,data,data_min,cookie,badmac1 rx_drop_malformed,rx_drop_unknown_index,rx_drop_cookie_invalid,rx_drop_bad_mac1,rx_drop_handshake_queue_full
 EOF
 
 check "garbage: the tunnel works after all of it" ab_ping 10
@@ -575,13 +591,13 @@ else
 	spid=$!
 	wait_for 10 tcp_listening "$NS_B" 5201
 	iout=$(tmpfile iperf-flood.json)
-	ab_bg "$NS_A" iperf3 -c "$IN_B" -p 5201 -t 20 --connect-timeout 5000 --json >"$iout" 2>&1 </dev/null
+	ab_bg "$NS_A" iperf3 -c "$IN_B" -p 5201 -t 16 --connect-timeout 5000 --json >"$iout" 2>&1 </dev/null
 	ipid=$!
-	sleep 4
+	sleep 3
 	FLOOD_OUT=$(tmpfile flood-tcp.out) FLOOD_ERR=$(tmpfile flood-tcp.err)
 	f0=$EPOCHREALTIME
 	ab_bg "$NS_C" "$WT" flood-initiations --to "$B_OUTC" --port "$PORT_B" \
-		--pubkey "$PUB_B" --duration 10 --sources 16 >"$FLOOD_OUT" 2>"$FLOOD_ERR"
+		--pubkey "$PUB_B" --duration 8 --sources 16 >"$FLOOD_OUT" 2>"$FLOOD_ERR"
 	wait "$!"
 	f1=$EPOCHREALTIME
 	S1=$(ab_snap "$NS_B" "$DEV_B")
