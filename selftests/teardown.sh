@@ -13,11 +13,12 @@
 #           sockets and the outer links) while the hub lives on in A
 #   rmmod   rmmod veil (every veil device goes at once)
 #
-# each VEIL_TEARDOWN_ROUNDS times (default 2; 1 on a debug kernel). After each: the operation
-# succeeded (in bounded time), the devices concerned are gone, their UDP
-# sockets are gone (/proc/net/udp and udp6 of the birth namespace), the
-# traffic processes end, the module's reference count is 0 and the kernel
-# log has no warning. After rmmod the module loads again; at the end a
+# each VEIL_TEARDOWN_ROUNDS times (default 2; 1 on a debug kernel; a round
+# is started only when it fits in the runner's time limit, else its results
+# are reported as skipped). After each: the operation succeeded (in
+# bounded time), the devices concerned are gone, their UDP sockets are gone
+# (/proc/net/udp and udp6 of the birth namespace), the traffic processes
+# end, the module's reference count is 0 and the kernel log has no warning. After rmmod the module loads again; at the end a
 # fresh tunnel carries traffic. No process runs in A or H, so deleting them
 # destroys them at once (a process inside would keep a namespace alive).
 #
