@@ -278,7 +278,7 @@ check_eq "the dump holds $PREFIXES prefixes in total" "$PREFIXES" "$n"
 
 [ "$HAVE_SLAB" = 0 ] || SLAB1=$(slab_bytes)
 t0=$EPOCHREALTIME
-out=$(timeout 120 ip link del "$DEV" 2>&1)
+out=$(timeout 600 ip link del "$DEV" 2>&1)
 result "ip link del of the device with all of it ($(secs_since "$t0")s)" $? "$out"
 
 if [ -w "$KMEMLEAK" ]; then
