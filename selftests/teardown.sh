@@ -261,7 +261,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	done
 	per=$((SECONDS - t0))
 	diag "round $r took ${per}s"
-	if [ "$r" -lt "$ROUNDS" ] && [ $((SECONDS - T_START + per * 6 / 5 + 90)) -gt "$LIMIT" ]; then
+	if [ "$r" -lt "$ROUNDS" ] && [ $((SECONDS - T_START + per * 3 / 2 + 100)) -gt "$LIMIT" ]; then
 		diag "another round of ${per}s would not fit in the ${LIMIT}s time limit"
 		skip_n $(((ROUNDS - r) * (4 * 6 + 1))) "rounds $((r + 1))..$ROUNDS" \
 			"time limit: round $r took ${per}s"
