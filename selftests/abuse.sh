@@ -26,6 +26,15 @@
 #     endpoint are unchanged, and the kernel logs no warning.
 #  5. The same garbage against a stock WireGuard device leaves its tunnel
 #     working (a check of the tool against the reference implementation).
+#  6. Garbage floods: each of several shapes (malformed sizes/types/reserved
+#     bytes, unknown-index data, bad cookie replies and mac1, all mixed) sent
+#     at full speed for a few seconds while A pings B through the tunnel:
+#     the pings get through during the flood, every datagram that reached
+#     the port is counted as a drop under the shape's counters, and the
+#     tunnel and B's configuration are intact afterwards.
+#  7. An established TCP stream (iperf3 A -> B) under a handshake-initiation
+#     flood: B goes under load and answers with cookie replies, the stream
+#     keeps moving data while the flood runs and iperf3 completes.
 #
 # Topology: namespaces A (legitimate peer), B (the devices under test) and
 # C (the attacker); veth A-B 192.168.251.0/24, veth C-B 192.168.252.0/24.
@@ -36,7 +45,8 @@
 # Environment: VEIL_ABUSE_FLOOD_RATE (initiations per second, default 0 =
 # as fast as wire_tool goes), VEIL_ABUSE_GARBAGE (messages in the mixed
 # burst, default 5000), VEIL_ABUSE_SEED (garbage seed, default random;
-# always printed).
+# always printed), VEIL_ABUSE_FLOOD_SECS (seconds of each garbage flood,
+# default 3).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -47,6 +57,7 @@ require_cmd ethtool ping awk
 FLOOD_RATE=${VEIL_ABUSE_FLOOD_RATE:-0}
 GARBAGE_N=${VEIL_ABUSE_GARBAGE:-5000}
 SEED=${VEIL_ABUSE_SEED:-$((RANDOM * 32768 + RANDOM))}
+GFLOOD_SECS=${VEIL_ABUSE_FLOOD_SECS:-3}
 
 # wire_tool: built by the Makefile next to this script; else (a fresh tree
 # or a stale binary) built now into the private directory.
@@ -58,7 +69,7 @@ if [ ! -x "$WT" ] || [ "$VEIL_SELFTEST_DIR/wire_tool.c" -nt "$WT" ]; then
 fi
 "$WT" selftest >/dev/null 2>&1 || bail_out "wire_tool selftest failed: $("$WT" selftest 2>&1)"
 
-tap_plan 33
+tap_plan 45
 
 # ---------------------------------------------------------------------------
 # Topology helpers (local to this test)
@@ -333,6 +344,20 @@ elif ab_pair 2 veil wg; then
 	SA0=$(ab_snap "$NS_A" "$DEV_A")
 	flood_run wg
 	SA1=$(ab_snap "$NS_A" "$DEV_A")
+	# The stock responder sends a cookie reply only while its handshake
+	# queue is long at the very moment the initiation arrives; in an
+	# emulated VM it sometimes is not (seen once in a few runs). One more
+	# try with a fresh pair then; a veil that ignores cookie replies fails
+	# both.
+	if [ "$(delta "$SA0" "$SA1" cookie_replies_received)" = 0 ] && [ "$LOADED" = 1 ]; then
+		diag "stock responder: no cookie reply reached the initiator; one more try" "$(flood_diag)"
+		ab_pair_del
+		if ab_pair 2 veil wg; then
+			SA0=$(ab_snap "$NS_A" "$DEV_A")
+			flood_run wg
+			SA1=$(ab_snap "$NS_A" "$DEV_A")
+		fi
+	fi
 	D="initiator: $(nonzero_deltas "$SA0" "$SA1" | tr '\n' ' ')"
 	n=$(out_val "$FLOOD_OUT" cookie_replies)
 	if [ "$LOADED" = 0 ]; then
@@ -366,7 +391,7 @@ fi
 # 3: replay of a captured data message; 4: garbage. One veil pair.
 
 if ! ab_pair 3 veil veil || ! ab_ping 15; then
-	skip_n 21 "replay and garbage" "the veil tunnel for tests 3 and 4 does not come up"
+	skip_n 33 "replay, garbage and floods" "the veil tunnel for tests 3 and 4 does not come up"
 	kernel_log_clean "no kernel warning, BUG or lockdep report"
 	tap_done
 fi
@@ -403,17 +428,13 @@ check "replay: the tunnel works after the replays" ab_ping 10
 # --- 4: garbage
 CONF0=$(conf "$NS_B" "$DEV_B")
 
-# garbage_round LABEL ARGS...: wire_tool garbage ARGS at B's device; waits
-# until the drops account for what reached the port (the handshake worker
-# is asynchronous). Sets G_OUT, G_B, G_A (snapshots), G_REACHED (datagrams
-# that reached the port minus authenticated ones), G_DROPS.
-garbage_round()
+# garbage_settle: after garbage was sent (G_B is the snapshot from before):
+# waits until the drops account for what reached the port (the handshake
+# worker is asynchronous). Sets G_A (snapshot), G_REACHED (datagrams that
+# reached the port minus authenticated ones), G_DROPS.
+garbage_settle()
 {
-	local label=$1 i legit prev=-1 same=0
-	shift
-	G_OUT=$(tmpfile "garbage-$label.out")
-	G_B=$(ab_snap "$NS_B" "$DEV_B")
-	nsexec "$NS_C" "$WT" garbage --to "$B_OUTC" --port "$PORT_B" "$@" >"$G_OUT" 2>&1
+	local i legit prev=-1 same=0
 	for ((i = 0; i < 50; i++)); do
 		G_A=$(ab_snap "$NS_B" "$DEV_B")
 		# shellcheck disable=SC2086 # lists of names
@@ -432,6 +453,44 @@ garbage_round()
 		fi
 		sleep 0.2
 	done
+}
+
+# garbage_round LABEL ARGS...: wire_tool garbage ARGS at B's device, then
+# garbage_settle. Sets G_OUT (wire_tool's output), G_B, G_A, G_REACHED,
+# G_DROPS.
+garbage_round()
+{
+	local label=$1
+	shift
+	G_OUT=$(tmpfile "garbage-$label.out")
+	G_B=$(ab_snap "$NS_B" "$DEV_B")
+	nsexec "$NS_C" "$WT" garbage --to "$B_OUTC" --port "$PORT_B" "$@" >"$G_OUT" 2>&1
+	garbage_settle
+}
+
+# gflood_round LABEL ARGS...: wire_tool garbage ARGS at B's device as fast
+# as it goes for GFLOOD_SECS seconds, while A pings B through the tunnel
+# twice a second; then garbage_settle. Sets what garbage_round sets, and
+# GF_PINGS ("received/sent" of the pings during the flood) and GF_LIVE (1:
+# the flood was still running when the pings ended).
+gflood_round()
+{
+	local label=$1 wpid n
+	shift
+	G_OUT=$(tmpfile "gflood-$label.out")
+	G_B=$(ab_snap "$NS_B" "$DEV_B")
+	ab_bg "$NS_C" "$WT" garbage --to "$B_OUTC" --port "$PORT_B" --count 4000000000 "$@" \
+		>"$G_OUT" 2>&1
+	wpid=$!
+	sleep 0.5
+	n=$((GFLOOD_SECS * 2))
+	GF_PINGS="$(nsexec "$NS_A" ping -n -q -c "$n" -i 0.5 -W 2 "$IN_B" 2>&1 |
+		sed -n 's/.* \([0-9]*\) received.*/\1/p')/$n"
+	GF_LIVE=0
+	kill -0 "$wpid" 2>/dev/null && GF_LIVE=1
+	kill -TERM "$wpid" 2>/dev/null
+	wait "$wpid"
+	garbage_settle
 }
 
 garbage_diag()
@@ -475,10 +534,94 @@ badmac1 200 rx_drop_bad_mac1
 init_mac1 200 rx_drop_handshake_invalid
 EOF
 
+# --- 6: garbage floods (several shapes), pings through the tunnel meanwhile.
+# Handshake-type messages (cookie replies, bad mac1) that find the handshake
+# queue full are dropped as such: a flood fills it.
+diag "garbage floods of ${GFLOOD_SECS}s each (VEIL_ABUSE_FLOOD_SECS)"
+while read -r label cats counters; do
+	gflood_round "$label" --only "$cats" --seed "$SEED"
+	total=$(out_val "$G_OUT" total)
+	# shellcheck disable=SC2086 # a list of names
+	n=$(delta "$G_B" "$G_A" ${counters//,/ })
+	grate=$(( ${total:-0} / GFLOOD_SECS ))
+	result "flood $label: $total messages (~$grate/s), $G_REACHED reached the port, all counted as drops ($n under ${counters//,/+})" \
+		"$([ "${total:-0}" -gt 0 ] && [ "$G_REACHED" -gt 0 ] && [ "$G_DROPS" = "$G_REACHED" ] &&
+		   [ "$n" = "$G_REACHED" ]; echo $?)" "$(garbage_diag)"
+	result "flood $label: pings through the tunnel answered during the flood ($GF_PINGS)" \
+		"$([ "${GF_PINGS%/*}" -ge 1 ] 2>/dev/null && [ "$GF_LIVE" = 1 ]; echo $?)" \
+		"flood still running after the pings: $GF_LIVE" "$(garbage_diag)"
+done <<'EOF'
+malformed random,jumbo,truncated,extended,badtype,reserved rx_drop_malformed
+data data,data_min rx_drop_unknown_index
+handshake cookie,badmac1 rx_drop_cookie_invalid,rx_drop_bad_mac1,rx_drop_handshake_queue_full
+mixed random,jumbo,truncated,extended,badtype,reserved,data,data_min,cookie,badmac1 rx_drop_malformed,rx_drop_unknown_index,rx_drop_cookie_invalid,rx_drop_bad_mac1,rx_drop_handshake_queue_full
+EOF
+
 check "garbage: the tunnel works after all of it" ab_ping 10
 CONF1=$(conf "$NS_B" "$DEV_B")
 check_eq "garbage: B's configuration and A's endpoint are unchanged" "$CONF0" "$CONF1"
 kernel_log_clean "garbage: no kernel warning, BUG or lockdep report" "$MARK"
+
+# --- 7: an established TCP stream under an initiation flood
+
+# tcp_listening NS PORT: a TCP socket listens on PORT in NS.
+tcp_listening() { [ -n "$(ssn "$1" -ltnH "sport = :$2")" ]; }
+
+# tcp_window_bytes JSON FROM TO: bytes of the iperf3 intervals that lie
+# within [FROM, TO] (Unix times, fractions allowed), "count zero-intervals".
+tcp_window_bytes()
+{
+	python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+t0 = d["start"]["timestamp"]["timesecs"]
+a, b = float(sys.argv[2]) - t0, float(sys.argv[3]) - t0
+iv = [i["sum"] for i in d.get("intervals", []) if i["sum"]["start"] >= a - 1 and i["sum"]["end"] <= b + 1]
+print(sum(i["bytes"] for i in iv), len(iv), sum(1 for i in iv if i["bytes"] == 0))
+' "$@" 2>/dev/null || echo "0 0 0"
+}
+
+if ! command -v iperf3 >/dev/null; then
+	skip_n 4 "TCP stream under an initiation flood" "iperf3 not installed"
+elif ! ab_ping 10; then
+	skip_n 4 "TCP stream under an initiation flood" "the tunnel does not work"
+else
+	S0=$(ab_snap "$NS_B" "$DEV_B")
+	ab_bg "$NS_B" iperf3 -s -1 -B "$IN_B" -p 5201 >/dev/null 2>&1 </dev/null
+	spid=$!
+	wait_for 10 tcp_listening "$NS_B" 5201
+	iout=$(tmpfile iperf-flood.json)
+	ab_bg "$NS_A" iperf3 -c "$IN_B" -p 5201 -t 16 --connect-timeout 5000 --json >"$iout" 2>&1 </dev/null
+	ipid=$!
+	sleep 3
+	FLOOD_OUT=$(tmpfile flood-tcp.out) FLOOD_ERR=$(tmpfile flood-tcp.err)
+	f0=$EPOCHREALTIME
+	ab_bg "$NS_C" "$WT" flood-initiations --to "$B_OUTC" --port "$PORT_B" \
+		--pubkey "$PUB_B" --duration 8 --sources 16 >"$FLOOD_OUT" 2>"$FLOOD_ERR"
+	wait "$!"
+	f1=$EPOCHREALTIME
+	S1=$(ab_snap "$NS_B" "$DEV_B")
+	wait_for 60 eval '! kill -0 '"$ipid"' 2>/dev/null'
+	kill "$ipid" "$spid" 2>/dev/null
+	wait "$ipid"
+	irc=$?
+	wait "$spid" 2>/dev/null
+	json=$(cat "$iout")
+	sum=$(iperf_summary "$json")
+	read -r wbytes wn wzero <<<"$(tcp_window_bytes "$json" "$f0" "$f1")"
+	D="B: $(nonzero_deltas "$S0" "$S1" | tr '\n' ' ')"
+	n=$(delta "$S0" "$S1" under_load)
+	result "TCP under an initiation flood: B went under load (under_load +$n, $(out_val "$FLOOD_OUT" sent) initiations)" \
+		"$([ "$n" != "?" ] && [ "$n" -gt 0 ]; echo $?)" "$D" "$(flood_diag)"
+	n=$(delta "$S0" "$S1" cookie_replies_sent)
+	result "TCP under an initiation flood: B answered with cookie replies (cookie_replies_sent +$n)" \
+		"$([ "$n" != "?" ] && [ "$n" -gt 0 ]; echo $?)" "$D"
+	result "TCP under an initiation flood: the stream moved $wbytes bytes during the flood ($wn one-second intervals, $wzero empty)" \
+		"$([ "${wbytes:-0}" -gt 0 ]; echo $?)" "$sum" "$D"
+	result "TCP under an initiation flood: iperf3 completed ($sum)" \
+		"$([ "$irc" = 0 ] && [ "$(kv error "$sum")" = none ] && [ "$(kv received "$sum")" -gt 0 ]; echo $?)" \
+		"iperf3 exit $irc" "$(tail -c 400 "$iout")"
+fi
 
 ab_pair_del
 kernel_log_clean "no kernel warning, BUG or lockdep report"

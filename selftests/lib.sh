@@ -1111,3 +1111,106 @@ kv()
 	return 1
 }
 # ===========================================================================
+
+# ---------------------------------------------------------------------------
+# Background load (teardown.sh, mobility.sh, scale of abuse.sh)
+
+# ns_bg NS CMD...: CMD in NS ("" = where we are) in the background as its
+# own process: $! is CMD itself (ip netns exec execs it), without this
+# script's traps, so that killing it never runs the exit cleanup of a
+# subshell of this script. Redirect its output at the call.
+ns_bg()
+{
+	local ns=$1
+	shift
+	if [ -z "$ns" ] || [ "$ns" = "$VEIL_NS_INSIDE" ]; then
+		(trap - EXIT INT TERM HUP; exec "$@") &
+	else
+		(trap - EXIT INT TERM HUP; exec ip netns exec "$ns" "$@") &
+	fi
+}
+
+# bg_stop PID...: SIGTERM, after 5 s SIGKILL for what is left, and reap
+# them. Returns 1 when one is still there 10 s after SIGKILL (stuck in the
+# kernel); that one is not waited for.
+bg_stop()
+{
+	local p rc=0 i
+	for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
+	for p in "$@"; do
+		for ((i = 0; i < 25; i++)); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -KILL "$p" 2>/dev/null
+		for ((i = 0; i < 50; i++)); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.2
+		done
+		if kill -0 "$p" 2>/dev/null; then
+			rc=1
+		else
+			wait "$p" 2>/dev/null
+		fi
+	done
+	return $rc
+}
+
+# VEIL_UDP_FLOOD_PY: python3 -c "$VEIL_UDP_FLOOD_PY" ADDR PORT SECONDS [PPS]
+# sends UDP datagrams of mixed sizes (0 to beyond a tunnel MTU, so some are
+# fragmented) to ADDR:PORT as fast as one process goes (or PPS per second),
+# for SECONDS; send errors (no route, a full queue) are counted, not fatal.
+# Prints "sent N errors M". In the background:
+# ns_bg NS python3 -c "$VEIL_UDP_FLOOD_PY" ...
+VEIL_UDP_FLOOD_PY='
+import socket, sys, time
+addr, port, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+pps = float(sys.argv[4]) if len(sys.argv) > 4 else 0
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.setblocking(False)
+bufs = [bytes(n) for n in (0, 1, 28, 64, 200, 512, 1000, 1380, 1400, 2000, 3000)]
+sent = errs = i = 0
+start = time.monotonic()
+end = start + secs
+while i % 256 or time.monotonic() < end:
+    if pps and i % 16 == 0:
+        ahead = i / pps - (time.monotonic() - start)
+        if ahead > 0:
+            time.sleep(ahead)
+    try:
+        s.sendto(bufs[i % len(bufs)], (addr, port))
+        sent += 1
+    except OSError:
+        errs += 1
+        if errs % 64 == 0:
+            time.sleep(0.001)
+    i += 1
+print("sent %d errors %d" % (sent, errs))
+'
+
+# udp_proc_sockets NS PORT: the number of UDP sockets (IPv4 and IPv6) bound
+# to local PORT in NS, from /proc/net/udp and /proc/net/udp6 (not ss:
+# another reading of the same truth).
+udp_proc_sockets()
+{
+	nsexec "$1" cat /proc/net/udp /proc/net/udp6 2>/dev/null |
+		awk -v p="$(printf '%04X' "$2")" '
+			$2 ~ /:/ { split($2, a, ":"); if (a[2] == p) n++ }
+			END { print n + 0 }'
+}
+
+# kernel_is_debug: the kernel has the checkers on (kmemleak, KASAN ...) and
+# runs several times slower: tests scale their repetitions down.
+kernel_is_debug()
+{
+	[[ $(uname -r) == *debug* ]] || [ -e /sys/kernel/debug/kmemleak ] ||
+		grep -q 'kasan\|kmemleak' /proc/cmdline 2>/dev/null
+}
+
+# module_refcount: the module's reference count from /proc/modules
+# (empty when it is not loaded).
+module_refcount()
+{
+	awk -v m="$VEIL_MODULE" '$1 == m { print $3 }' /proc/modules
+}

@@ -9,7 +9,8 @@
  * and, by comparing a dump taken before and after, that the configuration
  * did not change at all. A positive test checks that a complete
  * configuration dumps back exactly, and a seeded fuzz loop sends random
- * attribute soups.
+ * attribute soups, and a second one random requests of any command, flags
+ * and length.
  *
  * Build (the selftests Makefile does this; <ksft> holds kselftest.h and
  * kselftest_harness.h from linux-source-6.1 tools/testing/selftests/):
@@ -2047,6 +2048,104 @@ TEST_F_TIMEOUT(veil, fuzz_random_attributes, 600)
 	}
 	TH_LOG("%d applied, %d refused (%d without an extack message)",
 	       applied, refused, silent);
+	free(now);
+}
+
+/*
+ * Any command, any flags: a GET_DEVICE (dump or not) with random selectors
+ * and extra attributes, a SET_DEVICE as above, an unknown command, a random
+ * genl version, and now and then a message cut short (its nlmsg_len shrunk
+ * below what its attributes claim). Every request is acknowledged (or its
+ * dump ends) within the socket's receive timeout; a request that is not a
+ * successful SET_DEVICE leaves the configuration exactly as it was.
+ */
+static void random_request(FIXTURE_DATA(veil) *self, int *cmd_out)
+{
+	static const char *const names[] = { IFNAME, "lo", "", "veil00000000000000" };
+	struct msg *m = self->m;
+	int cmd = rnd() % 8, n, i;
+	uint16_t flags = NLM_F_ACK;
+
+	if (cmd < 4) {
+		cmd = VEIL_CMD_SET_DEVICE;
+		random_set(self);
+	} else {
+		if (cmd < 7)
+			cmd = VEIL_CMD_GET_DEVICE;
+		else
+			cmd = rnd() % 16 ? VEIL_CMD_UNSPEC : 3 + rnd() % 253;
+		if (rnd() % 4)
+			flags |= NLM_F_DUMP;
+		msg_genl(m, self->family, flags, cmd,
+			 rnd() % 8 ? VEIL_GENL_VERSION : rnd());
+		n = rnd() % 4;
+		for (i = 0; i < n; i++) {
+			switch (rnd() % 4) {
+			case 0:
+				put_u32(m, VEIL_DEVICE_A_IFINDEX,
+					rnd() % 2 ? (uint32_t)self->ifindex : rnd());
+				break;
+			case 1:
+				put_str(m, VEIL_DEVICE_A_IFNAME, names[rnd() % 4]);
+				break;
+			case 2:	/* an ifname without its terminating NUL */
+				put(m, VEIL_DEVICE_A_IFNAME, IFNAME, strlen(IFNAME));
+				break;
+			default:
+				put_random_bytes(m, random_type(VEIL_DEVICE_A_MAX), 40);
+			}
+		}
+	}
+	if (rnd() % 16 == 0 && m->nlh.nlmsg_len > NLMSG_HDRLEN)
+		m->nlh.nlmsg_len = NLMSG_HDRLEN +
+				   rnd() % (m->nlh.nlmsg_len - NLMSG_HDRLEN);
+	*cmd_out = cmd;
+}
+
+TEST_F_TIMEOUT(veil, fuzz_random_requests, 600)
+{
+	const char *env_seed = getenv("VEIL_FUZZ_SEED");
+	const char *env_iter = getenv("VEIL_FUZZ_ITERATIONS");
+	struct timeval tv = { .tv_sec = 10 };
+	unsigned long long seed;
+	int iterations, i, cmd, applied = 0, refused = 0, answered = 0;
+	char *now = NULL, *after;
+	struct reply r;
+
+	REQUIRE_FIXTURE();
+	/* A request the kernel never answers fails instead of hanging. */
+	ASSERT_EQ(0, setsockopt(self->genl, SOL_SOCKET, SO_RCVTIMEO, &tv,
+				sizeof(tv)));
+	seed = env_seed ? strtoull(env_seed, NULL, 0) :
+			  (unsigned long long)time(NULL) ^ getpid();
+	iterations = env_iter ? atoi(env_iter) / 2 : 1000;
+	rnd_state = (seed ? seed : 1) ^ 0x9e3779b97f4a7c15ULL;
+	TH_LOG("seed %#llx (VEIL_FUZZ_SEED), %d iterations", seed, iterations);
+
+	now = strdup(self->baseline);
+	for (i = 0; i < iterations; i++) {
+		random_request(self, &cmd);
+		ASSERT_EQ(0, nl_talk(self->genl, self->m, NULL, NULL, &r)) {
+			TH_LOG("iteration %d (seed %#llx, command %d): no answer",
+			       i, seed, cmd);
+		}
+		answered++;
+		after = dump_now(_metadata, self);
+		if (cmd == VEIL_CMD_SET_DEVICE && !r.error) {
+			applied++;
+			free(now);
+			now = after;
+			continue;
+		}
+		refused += !!r.error;
+		ASSERT_STREQ(now, after) {
+			TH_LOG("iteration %d (seed %#llx): command %d answered %s (%s) but the configuration changed",
+			       i, seed, cmd, strerror(-r.error), r.msg);
+		}
+		free(after);
+	}
+	TH_LOG("%d answered: %d sets applied, %d refused", answered, applied,
+	       refused);
 	free(now);
 }
 
