@@ -32,6 +32,7 @@ help:
 	@echo 'make check-debug  the VM tests on the prebuilt debug kernel (KASAN, lockdep, kmemleak)'
 	@echo 'make checkpatch   checkpatch.pl --strict on the module sources'
 	@echo 'make demo         two namespaces with a veil device each, in a VM'
+	@echo 'make bench        veil vs wireguard vs veth data-path benchmark in a VM (docs/bench.md)'
 	@echo 'make shell        a root shell in the VM with the module loaded'
 	@echo 'make install      modules_install + depmod, and the tool + man page'
 	@echo 'make dkms-install / dkms-uninstall   register the module with DKMS'
@@ -85,6 +86,9 @@ check-debug:
 demo:
 	@scripts/demo.sh
 
+bench:
+	@scripts/bench.sh
+
 shell: deps all
 	scripts/vm-run --interactive 'scripts/load-module'
 
@@ -114,4 +118,4 @@ clean:
 	rm -rf build
 
 .PHONY: all help build-deps module userspace selftests checkpatch deps check \
-	check-host check-debug demo shell install dkms-install dkms-uninstall clean
+	check-host check-debug demo bench shell install dkms-install dkms-uninstall clean

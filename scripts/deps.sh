@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# scripts/deps.sh [--check] [build|all]
+# scripts/deps.sh [--check] [build|all|bench]
 #
 # Installs the Debian 12 packages veil needs that are missing (apt-get update
 # runs only when something is missing). "build": what `make` needs; "all"
-# (default): also what `make check`, `make demo` and `make shell` need.
+# (default): also what `make check`, `make demo` and `make shell` need;
+# "bench": "all" plus what `make bench` needs (perf, gnuplot).
 # --check: only print the missing packages (and the command to install them)
 # and exit 1 when something is missing. Idempotent; fast when all is there.
 set -euo pipefail
@@ -19,10 +20,12 @@ build_pkgs=(make gcc libc6-dev pkg-config kmod libnl-3-dev libnl-genl-3-dev linu
 all_pkgs=("${build_pkgs[@]}" linux-image-amd64
 	qemu-system-x86 busybox-static cpio gzip iproute2 iperf3 wireguard-tools
 	dkms sparse python3 tcpdump iputils-ping procps groff-base util-linux ethtool)
+bench_pkgs=("${all_pkgs[@]}" linux-perf gnuplot-nox)
 case "$set_" in
 build) pkgs=("${build_pkgs[@]}") ;;
 all) pkgs=("${all_pkgs[@]}") ;;
-*) echo "usage: $0 [--check] [build|all]" >&2; exit 2 ;;
+bench) pkgs=("${bench_pkgs[@]}") ;;
+*) echo "usage: $0 [--check] [build|all|bench]" >&2; exit 2 ;;
 esac
 
 missing=()
