@@ -68,7 +68,7 @@ nice scripts/vm-run --cpu "$CPU" --smp "$SMP" --timeout "$TIMEOUT" --out "$DIR/v
 	"scripts/lib/bench-guest $(printf '%q' "$raw")" 2>&1 | tee "$DIR/vm/run.log"
 vmrc=${PIPESTATUS[0]}
 set -e
-if [ $vmrc -ne 0 ]; then
+if [ "$vmrc" -ne 0 ]; then
 	echo "bench: the VM run ended with status $vmrc (124: timeout, 97: kernel problem," \
 		"98: no exit status); last lines of $DIR/vm/run.log:" >&2
 	tail -n 25 "$DIR/vm/run.log" | sed 's/^/bench:   /' >&2
@@ -109,7 +109,7 @@ echo "bench: files in $DIR:"
 for f in summary.txt results.csv results.json profile.txt bench.png vm/raw vm/console.log; do
 	[ -e "$DIR/$f" ] && echo "  $DIR/$f"
 done
-if [ $vmrc -ne 0 ]; then
+if [ "$vmrc" -ne 0 ]; then
 	echo "bench: the VM run failed (status $vmrc): the results above are partial" >&2
 	exit 1
 fi
