@@ -46,8 +46,9 @@ for t in $TESTS; do
 done
 ntests=$(wc -w <<<"$TESTS")
 # Per sample: the test itself plus iperf3/netns start-up under emulation
-# (about 10 s); the profile: two runs plus perf report; boot and set-up.
-TIMEOUT=${BENCH_TIMEOUT:-$((240 + ROUNDS * ntests * 3 * (TIME + 15) + PROFILE * 2 * (TIME * 2 + 150)))}
+# (about 10 s); the profile: two runs, perf start-up (minutes when the host
+# is loaded) and perf report; boot and set-up.
+TIMEOUT=${BENCH_TIMEOUT:-$((240 + ROUNDS * ntests * 3 * (TIME + 15) + PROFILE * 2 * (TIME * 2 + 450)))}
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "BENCH_TIMEOUT must be a positive integer"
 
 scripts/deps.sh bench
