@@ -90,11 +90,14 @@ set style data histograms
 set style histogram errorbars gap 1.5 lw 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
-set logscale y 2
+set logscale y 10
+set format y "%g"
+set mytics 10
 set ylabel "relative to wireguard = 1"
 set grid ytics
 set key top right
 set yrange [*:*]
+set xrange [-0.6:5.6]
 set xtics nomirror
 plot "$DIR/bench.dat" using 2:3:4:xtic(1) title "veth" lc rgb "#999999", \
      "" using 5:6:7 title "wireguard" lc rgb "#3366cc", \
