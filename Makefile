@@ -34,6 +34,7 @@ help:
 	@echo 'make checkpatch   checkpatch.pl --strict on the module sources'
 	@echo 'make fuzz         libFuzzer fuzzers (clang, ASan+UBSan), FUZZ_TIME s each (60)'
 	@echo 'make demo         two namespaces with a veil device each, in a VM'
+	@echo 'make bench        veil vs wireguard vs veth data-path benchmark in a VM (docs/bench.md)'
 	@echo 'make shell        a root shell in the VM with the module loaded'
 	@echo 'make install      modules_install + depmod, and the tool + man page'
 	@echo 'make dkms-install / dkms-uninstall   register the module with DKMS'
@@ -96,6 +97,9 @@ debug-kernel:
 demo:
 	@scripts/demo.sh
 
+bench:
+	@scripts/bench.sh
+
 shell: deps all
 	scripts/vm-run --interactive 'scripts/load-module'
 
@@ -126,5 +130,5 @@ clean:
 	rm -rf build
 
 .PHONY: all help build-deps module userspace selftests checkpatch fuzz deps check \
-	check-host check-debug debug-kernel demo shell install dkms-install \
+	check-host check-debug debug-kernel demo bench shell install dkms-install \
 	dkms-uninstall clean

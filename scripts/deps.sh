@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# scripts/deps.sh [--check] [build|fuzz|all]
+# scripts/deps.sh [--check] [build|fuzz|all|bench]
 #
 # Installs the Debian 12 packages veil needs that are missing (apt-get update
 # runs only when something is missing). "build": what `make` needs; "fuzz":
 # what `make fuzz` needs (clang and its libFuzzer/sanitizer runtimes); "all"
-# (default): also what `make check`, `make demo` and `make shell` need.
+# (default): also what `make check`, `make demo` and `make shell` need;
+# "bench": "all" plus what `make bench` needs (perf, gnuplot).
 # --check: only print the missing packages (and the command to install them)
 # and exit 1 when something is missing. Idempotent; fast when all is there.
 set -euo pipefail
@@ -21,11 +22,13 @@ fuzz_pkgs=(make libc6-dev clang libclang-rt-14-dev)
 all_pkgs=("${build_pkgs[@]}" clang libclang-rt-14-dev linux-image-amd64
 	qemu-system-x86 busybox-static cpio gzip iproute2 iperf3 wireguard-tools
 	dkms sparse python3 tcpdump iputils-ping procps groff-base util-linux ethtool)
+bench_pkgs=("${all_pkgs[@]}" linux-perf gnuplot-nox)
 case "$set_" in
 build) pkgs=("${build_pkgs[@]}") ;;
 fuzz) pkgs=("${fuzz_pkgs[@]}") ;;
 all) pkgs=("${all_pkgs[@]}") ;;
-*) echo "usage: $0 [--check] [build|fuzz|all]" >&2; exit 2 ;;
+bench) pkgs=("${bench_pkgs[@]}") ;;
+*) echo "usage: $0 [--check] [build|fuzz|all|bench]" >&2; exit 2 ;;
 esac
 
 missing=()
