@@ -82,16 +82,41 @@ static const void *veil_source_addr(const struct sk_buff *skb,
  * is younger than REKEY_TIMEOUT, the end with the larger public key ignores
  * the peer's and waits for the response to its own; the other end answers.
  * A stock peer answers as before, so it is never worse than WireGuard.
+ * Not for an initiation from a new address (below).
  * Under @peer->hs_lock and @vdev->identity_lock (read).
  */
 static bool veil_initiations_crossed(struct veil_device *vdev,
-				     struct veil_peer *peer)
+				     struct veil_peer *peer,
+				     const struct sk_buff *skb)
 {
-	return peer->handshake.state == VEIL_HANDSHAKE_CREATED_INITIATION &&
-	       !veil_has_expired(atomic64_read(&peer->last_sent_handshake),
-				 VEIL_REKEY_TIMEOUT) &&
-	       memcmp(vdev->identity.static_public, peer->public_key,
-		      VEIL_KEY_LEN) > 0;
+	union veil_endpoint src;
+	bool same;
+
+	if (peer->handshake.state != VEIL_HANDSHAKE_CREATED_INITIATION ||
+	    veil_has_expired(atomic64_read(&peer->last_sent_handshake),
+			     VEIL_REKEY_TIMEOUT) ||
+	    memcmp(vdev->identity.static_public, peer->public_key,
+		   VEIL_KEY_LEN) <= 0 ||
+	    veil_socket_skb_source(skb, &src))
+		return false;
+	/*
+	 * Only when the peer speaks from the endpoint ours went to: it will
+	 * get ours and answer. From anywhere else it has roamed (or its NAT
+	 * rebound), ours may be lost, and only answering it brings it back.
+	 */
+	read_lock_bh(&peer->lock);
+	if (src.addr.sa_family != peer->endpoint.addr.sa_family)
+		same = false;
+	else if (src.addr.sa_family == AF_INET)
+		same = src.addr4.sin_port == peer->endpoint.addr4.sin_port &&
+		       src.addr4.sin_addr.s_addr ==
+		       peer->endpoint.addr4.sin_addr.s_addr;
+	else
+		same = src.addr6.sin6_port == peer->endpoint.addr6.sin6_port &&
+		       ipv6_addr_equal(&src.addr6.sin6_addr,
+				       &peer->endpoint.addr6.sin6_addr);
+	read_unlock_bh(&peer->lock);
+	return same;
 }
 
 static void veil_receive_initiation(struct veil_device *vdev,
@@ -113,7 +138,7 @@ static void veil_receive_initiation(struct veil_device *vdev,
 	}
 	if (peer) {
 		mutex_lock(&peer->hs_lock);
-		if (veil_initiations_crossed(vdev, peer)) {
+		if (veil_initiations_crossed(vdev, peer, skb)) {
 			mutex_unlock(&peer->hs_lock);
 			up_read(&vdev->identity_lock);
 			veil_noise_scratch_wipe(&scratch);
