@@ -89,8 +89,7 @@ static bool veil_initiations_crossed(struct veil_device *vdev,
 				     struct veil_peer *peer,
 				     const struct sk_buff *skb)
 {
-	union veil_endpoint src;
-	bool same;
+	union veil_endpoint src, cur;
 
 	if (peer->handshake.state != VEIL_HANDSHAKE_CREATED_INITIATION ||
 	    veil_has_expired(atomic64_read(&peer->last_sent_handshake),
@@ -100,23 +99,13 @@ static bool veil_initiations_crossed(struct veil_device *vdev,
 	    veil_socket_skb_source(skb, &src))
 		return false;
 	/*
-	 * Only when the peer speaks from the endpoint ours went to: it will
-	 * get ours and answer. From anywhere else it has roamed (or its NAT
-	 * rebound), ours may be lost, and only answering it brings it back.
+	 * Only when the peer speaks from the endpoint ours went to (compared
+	 * as roaming compares them, veil_peer_set_endpoint_from_skb()): it
+	 * will get ours and answer. From anywhere else it has roamed (or its
+	 * NAT rebound), ours may be lost, and only answering it brings it back.
 	 */
-	read_lock_bh(&peer->lock);
-	if (src.addr.sa_family != peer->endpoint.addr.sa_family)
-		same = false;
-	else if (src.addr.sa_family == AF_INET)
-		same = src.addr4.sin_port == peer->endpoint.addr4.sin_port &&
-		       src.addr4.sin_addr.s_addr ==
-		       peer->endpoint.addr4.sin_addr.s_addr;
-	else
-		same = src.addr6.sin6_port == peer->endpoint.addr6.sin6_port &&
-		       ipv6_addr_equal(&src.addr6.sin6_addr,
-				       &peer->endpoint.addr6.sin6_addr);
-	read_unlock_bh(&peer->lock);
-	return same;
+	veil_peer_get_endpoint(peer, &cur);
+	return !memcmp(&src, &cur, sizeof(src));
 }
 
 static void veil_receive_initiation(struct veil_device *vdev,
