@@ -61,24 +61,12 @@ has_debs()
 
 # ---- building ---------------------------------------------------------------
 
-build_pkgs=(linux-source-6.1 make gcc libc6-dev bc bison flex libelf-dev libssl-dev
-	rsync cpio kmod xz-utils dpkg-dev fakeroot)
-
 install_build_deps()
 {
-	local missing=() p
-
-	for p in "${build_pkgs[@]}"; do
-		[ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
-			missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
+	"$repo/scripts/deps.sh" --check kernel 2>/dev/null && return 0
 	[ "$(id -u)" -eq 0 ] ||
-		die "building the debug kernel needs: apt-get install ${missing[*]} (run as root)"
-	echo "debug-kernel: installing ${missing[*]}" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >&2
-	apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 </dev/null
+		die "building the debug kernel needs packages: scripts/deps.sh kernel (as root)"
+	"$repo/scripts/deps.sh" kernel >&2
 }
 
 # check_config CONFIG FRAGMENT: every CONFIG_X=v line of FRAGMENT has the
