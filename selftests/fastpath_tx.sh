@@ -201,9 +201,10 @@ bad = []
 for size in [int(x) for x in sys.argv[3].split()]:
     for piece in (1, 7, 100, 1000):
         data = os.urandom(size)
-        for off in range(0, max(size - piece, 0), piece):
+        cuts = list(range(0, size, piece)) or [0]
+        for off in cuts[:-1]:
             s.send(data[off:off + piece], socket.MSG_MORE)
-        s.send(data[max(size - piece, 0) if size else 0:])
+        s.send(data[cuts[-1]:])
         try:
             back = s.recv(65535)
         except socket.timeout:
