@@ -6,10 +6,14 @@
  * Data first goes to the peer's staged queue (at most VEIL_MAX_STAGED
  * packets, the oldest dropped first) and leaves it only under a valid
  * current keypair. One CPU at a time drains a peer's queue (@tx_lock,
- * taken with a trylock): it takes the nonces in queue order and encrypts
- * and sends in that order, so a peer's packets leave in sequence. A CPU
- * that finds the lock taken leaves its packets to the holder, which looks
- * at the queue again after unlocking.
+ * taken with a trylock): it takes the nonces in queue order and submits
+ * the packets, in jobs, to the device's tx job queue, which seals them in
+ * parallel and sends them in submission order from the peer's serial CPU
+ * (see struct veil_tx_job). A CPU that finds the lock taken leaves its
+ * packets to the holder, which looks at the queue again after unlocking.
+ *
+ * Sealing copies as little as the skb allows (veil_encrypt()), and
+ * messages of equal size leave as one UDP GSO skb (veil_tx_finish()).
  *
  * Handshake messages are built in process context (a work item per peer
  * for initiations, the device's handshake worker for responses).
@@ -548,7 +552,7 @@ static void veil_tx_finish(struct veil_job *job)
 	struct veil_device *vdev = peer->vdev;
 	unsigned int msg_len, segs, keepalives, total;
 	struct sk_buff *head, *tail, *skb;
-	bool sent_data = false;
+	bool sent_data = false, own_list;
 	u8 ds;
 
 	while ((head = __skb_dequeue(&tj->skbs)) != NULL) {
@@ -557,8 +561,10 @@ static void veil_tx_finish(struct veil_job *job)
 		total = msg_len;
 		segs = 1;
 		keepalives = msg_len == VEIL_MSG_DATA_MIN_LEN;
+		own_list = skb_has_frag_list(head);
 		tail = head;
-		while (!skb_has_frag_list(head) &&
+		/* A message with a frag_list of its own goes alone. */
+		while (!own_list &&
 		       (skb = skb_peek(&tj->skbs)) != NULL &&
 		       skb->len <= msg_len && VEIL_CB(skb)->ds == ds &&
 		       !skb_has_frag_list(skb) &&
