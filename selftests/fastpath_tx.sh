@@ -249,6 +249,7 @@ n=$(delta A tx_out_of_place) c=$(delta A tx_cow) t=$(delta A tx_tail_inplace)
 [ "$n" -gt 0 ] && [ "$t" -gt 0 ] && [ "$c" -eq 0 ]
 result "$d: small and paged packets: trailer in place and out-of-place sealing used, no skb_cow_data" $? \
 	"tx_out_of_place +$n, tx_tail_inplace +$t, tx_tail_frag +$(delta A tx_tail_frag), tx_cow +$c"
+diag "sizes: tx_out_of_place +$n, tx_tail_inplace +$t, tx_tail_frag +$(delta A tx_tail_frag), tx_cow +$c"
 
 # TCP from write() and from sendfile(), clean and with losses.
 snap A
@@ -274,6 +275,9 @@ result "$d: TCP payload sealed out of place, never with skb_cow_data" $? \
 	"tx_out_of_place +$go, tx_cow +$gc"
 [ "$gp" -gt 0 ]
 result "$d: encryption ran as padata jobs" $? "tx_jobs_parallel +$gp, tx_jobs_inline +$(delta A tx_jobs_inline)"
+diag "TCP: tx_gso_batches +$gb, tx_gso_segments +$gs, tx_single +$(delta A tx_single)," \
+	"tx_out_of_place +$go, tx_tail_inplace +$(delta A tx_tail_inplace), tx_cow +$gc," \
+	"tx_jobs_parallel +$gp, tx_jobs_inline +$(delta A tx_jobs_inline)"
 
 # iperf3 -Z: sendfile() of its own buffer, both families.
 snap A
