@@ -73,9 +73,9 @@ s = socket.socket(fam, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], int(sys.argv[2])))
 s.listen(1)
-s.settimeout(60)
+s.settimeout(300)
 c, _ = s.accept()
-c.settimeout(60)
+c.settimeout(300)
 h, n = hashlib.sha256(), 0
 while True:
     d = c.recv(262144)
@@ -91,7 +91,7 @@ SEND='
 import socket, sys
 addr, port, path, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-s = socket.create_connection((addr, port), timeout=60)
+s = socket.create_connection((addr, port), timeout=300)
 with open(path, "rb") as f:
     if mode == "sendfile":
         s.sendfile(f)
@@ -115,7 +115,7 @@ xfer_check()
 	file=$VEIL_TMP/xfer.$mode
 	head -c $((size * MIB)) /dev/urandom >"$file"
 	want="$((size * MIB)) $(sha256sum "$file" | cut -d' ' -f1)"
-	nsexec "$T_NS_B" timeout 120 python3 -c "$RECV" "$(inner_of B "$fam")" "$PORT" \
+	nsexec "$T_NS_B" timeout 400 python3 -c "$RECV" "$(inner_of B "$fam")" "$PORT" \
 		>"$VEIL_TMP/recv.out" 2>&1 </dev/null &
 	pid=$!
 	at_exit kill "$pid"
@@ -123,7 +123,7 @@ xfer_check()
 		[ -n "$(ssn "$T_NS_B" -ltnH "sport = :$PORT")" ] && break
 		sleep 0.1
 	done
-	out=$(nsexec "$T_NS_A" timeout 120 python3 -c "$SEND" "$(inner_of B "$fam")" "$PORT" \
+	out=$(nsexec "$T_NS_A" timeout 400 python3 -c "$SEND" "$(inner_of B "$fam")" "$PORT" \
 		"$file" "$mode" 2>&1)
 	rc=$?
 	wait "$pid"
