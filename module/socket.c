@@ -26,6 +26,7 @@
 #include "device.h"
 #include "peer.h"
 #include "receive.h"
+#include "send.h"
 #include "socket.h"
 
 #define VEIL_PORT_RETRIES 100
@@ -81,6 +82,30 @@ void veil_socket_skb_dest(const struct sk_buff *skb, __be32 *src4,
 }
 
 /*
+ * A UDP GSO batch of data messages (send.c) whose messages would not fit
+ * the route's MTU one by one goes out as single messages instead: IPv6
+ * would drop such segments, IPv4 would fragment each. Returns the messages
+ * split off @skb (a list), or NULL when @skb goes out as it is.
+ */
+static struct sk_buff *veil_socket_split(struct sk_buff *skb, unsigned int mtu)
+{
+	if (likely(!skb_is_gso(skb) ||
+		   skb_shinfo(skb)->gso_size + sizeof(struct udphdr) <= mtu))
+		return NULL;
+	return veil_send_unbatch(skb);
+}
+
+/*
+ * The tunnel helpers count one packet per skb in the device's tx stats; a
+ * batch of @segs messages is @segs packets (its bytes are right already).
+ */
+static void veil_socket_count_batch(struct veil_device *vdev, unsigned int segs)
+{
+	if (segs > 1)
+		dev_sw_netstats_tx_add(vdev->dev, segs - 1, 0);
+}
+
+/*
  * Sends @skb (a finished message) over IPv4 to @dst. *@src is the source
  * address to use, 0 for any; it is updated to the one used, or reset when
  * it is not local any more. @cache may be NULL. Consumes @skb.
@@ -96,7 +121,9 @@ static int veil_send4(struct veil_device *vdev, struct sk_buff *skb,
 		.flowi4_mark = READ_ONCE(vdev->fwmark),
 		.flowi4_proto = IPPROTO_UDP,
 	};
+	struct sk_buff *list, *next;
 	struct rtable *rt = NULL;
+	unsigned int segs;
 	struct sock *sk;
 	int ret;
 
@@ -140,10 +167,22 @@ static int veil_send4(struct veil_device *vdev, struct sk_buff *skb,
 		if (cache)
 			dst_cache_set_ip4(cache, &rt->dst, fl.saddr);
 	}
-	skb->ignore_df = 1;
-	udp_tunnel_xmit_skb(rt, sk, skb, fl.saddr, fl.daddr, ds,
-			    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
-			    fl.fl4_dport, false, false);
+	list = veil_socket_split(skb, dst_mtu(&rt->dst) - sizeof(struct iphdr));
+	do {
+		next = list;
+		if (next) {
+			list = next->next;
+			skb_mark_not_on_list(next);
+			dst_hold(&rt->dst);
+		}
+		segs = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+		skb->ignore_df = 1;
+		udp_tunnel_xmit_skb(rt, sk, skb, fl.saddr, fl.daddr, ds,
+				    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
+				    fl.fl4_dport, false, false);
+		veil_socket_count_batch(vdev, segs);
+		skb = next;
+	} while (skb);
 	rcu_read_unlock_bh();
 	*src = fl.saddr;
 	return 0;
@@ -168,6 +207,8 @@ static int veil_send6(struct veil_device *vdev, struct sk_buff *skb,
 		.flowi6_proto = IPPROTO_UDP,
 	};
 	struct dst_entry *dst_entry = NULL;
+	struct sk_buff *list, *next;
+	unsigned int segs;
 	struct sock *sk;
 	int ret;
 
@@ -204,10 +245,22 @@ static int veil_send6(struct veil_device *vdev, struct sk_buff *skb,
 		if (cache)
 			dst_cache_set_ip6(cache, dst_entry, &fl.saddr);
 	}
-	skb->ignore_df = 1;
-	udp_tunnel6_xmit_skb(dst_entry, sk, skb, skb->dev, &fl.saddr,
-			     &fl.daddr, ds, ip6_dst_hoplimit(dst_entry), 0,
-			     fl.fl6_sport, fl.fl6_dport, false);
+	list = veil_socket_split(skb, dst_mtu(dst_entry) - sizeof(struct ipv6hdr));
+	do {
+		next = list;
+		if (next) {
+			list = next->next;
+			skb_mark_not_on_list(next);
+			dst_hold(dst_entry);
+		}
+		segs = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+		skb->ignore_df = 1;
+		udp_tunnel6_xmit_skb(dst_entry, sk, skb, skb->dev, &fl.saddr,
+				     &fl.daddr, ds, ip6_dst_hoplimit(dst_entry),
+				     0, fl.fl6_sport, fl.fl6_dport, false);
+		veil_socket_count_batch(vdev, segs);
+		skb = next;
+	} while (skb);
 	rcu_read_unlock_bh();
 	*src = fl.saddr;
 	return 0;
