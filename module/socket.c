@@ -99,7 +99,12 @@ static struct sk_buff *veil_gro_receive(struct sock *sk,
 		    p->len + len >= 65536 || skb_headlen(skb) < off)
 			goto complete;
 
-		/* Chain @skb, from its message on, behind @p. */
+		/*
+		 * Chain @skb, from its message on, behind @p. Both may still
+		 * be charged to a local sender's socket (IP orphans them
+		 * later): settle that now, before @p's truesize grows.
+		 */
+		skb_orphan(p);
 		skb_orphan(skb);
 		__skb_pull(skb, off);
 		skb->next = NULL;
