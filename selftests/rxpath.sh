@@ -25,6 +25,9 @@
 #  - a UDP GSO datagram (a local sender with UDP_SEGMENT across the veth)
 #    reaches encap_rcv whole and is split: one more batch, one segment per
 #    message, each message handled (here: unknown receiver index);
+#  - a data message whose skb fragments are a file's page cache (sendfile
+#    on a UDP socket, SKBFL_SHARED_FRAG) is copied before it is decrypted:
+#    the file stays unchanged although the message fails authentication;
 #  - with the module parameter parallel=0 every job runs inline and the
 #    transfer is intact; with GRO off on the veth nothing is aggregated.
 
@@ -34,7 +37,7 @@ require_module
 require_cli
 require_cmd iperf3 python3 ethtool sha256sum
 
-tap_plan 25
+tap_plan 27
 
 WG=0
 wg_available && WG=1
@@ -164,7 +167,7 @@ fi
 # ---------------------------------------------------------------------------
 # Sizes: around the padding multiple (16), a page, the MTU (1420 - 28).
 if ! topo_new veil veil; then
-	skip_n 14 "veil<->veil" "$T_ERR"
+	skip_n 16 "veil<->veil" "$T_ERR"
 	tap_done
 	exit
 fi
@@ -301,6 +304,50 @@ sleep 0.5
 stats_b1=$(veil_stats "$T_NS_B" veil0)
 check_eq "it reached encap_rcv whole: batches +1, segments +10, unknown index +10" \
 	"1 10 10" "$(delta rx_gso_batches) $(delta rx_gso_segments) $(delta rx_drop_unknown_index)"
+
+# ---------------------------------------------------------------------------
+# A data message in pages of a file (sendfile on a UDP socket: the skb's
+# fragments are the file's page cache, SKBFL_SHARED_FRAG) with the real
+# receiver index and a wrong tag: decrypting it in place would write into
+# the file (the AEAD decrypts while it authenticates). It must be copied.
+# shellcheck disable=SC2016 # python
+SPLICER='
+import hashlib, os, socket, struct, sys, time
+dev, dst, dport, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+cap.bind((dev, 0))
+cap.settimeout(10)
+while True:
+    f = cap.recv(2048)
+    if f[12:14] != b"\x08\x00":
+        continue
+    f = f[14:]
+    ihl = (f[0] & 15) * 4
+    if f[9] == 17 and struct.unpack("!H", f[ihl + 2:ihl + 4])[0] == dport and f[ihl + 8:ihl + 12] == b"\x04\0\0\0":
+        idx = f[ihl + 12:ihl + 16]
+        break
+msg = b"\x04\0\0\0" + idx + struct.pack("<Q", 1 << 41) + os.urandom(1500 - 16)
+with open(path, "wb") as f:
+    f.write(msg)
+before = hashlib.sha256(msg).hexdigest()
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect((dst, dport))
+fd = os.open(path, os.O_RDONLY)
+print("sent", os.sendfile(s.fileno(), fd, 0, len(msg)))
+time.sleep(1)
+with open(path, "rb") as f:
+    print("unchanged" if hashlib.sha256(f.read()).hexdigest() == before else "CHANGED")
+'
+stats_b0=$(veil_stats "$T_NS_B" veil0)
+nsexec "$T_NS_A" ping -q -c 20 -i 0.2 "$T_IN4_B" >/dev/null 2>&1 &
+ppid=$!
+out=$(nsexec "$T_NS_A" timeout 20 python3 -c "$SPLICER" vethA "$T_OUT4_B" "$T_PORT_B" "$VEIL_TMP/spliced" 2>&1)
+wait "$ppid"
+stats_b1=$(veil_stats "$T_NS_B" veil0)
+check_eq "a message in spliced file pages: sent, the file's pages unchanged" \
+	"sent 1500 unchanged" "$(printf '%s\n' "$out" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "... it was copied before decryption (rx_cow +1) and refused (rx_drop_bad_tag +1)" \
+	"1 1" "$(delta rx_cow) $(delta rx_drop_bad_tag)"
 
 # ---------------------------------------------------------------------------
 PARAM=/sys/module/$VEIL_MODULE/parameters/parallel
