@@ -174,7 +174,7 @@ fi
 veth_gro A on
 veth_gro B on
 bad=''
-for size in 0 1 2 15 16 17 31 32 33 100 1000 1023 1024 1025 1376 1377 1391 1392; do
+for size in 0 1 15 16 17 1023 1024 1025 1372 1392; do
 	for fam in 4 6; do
 		[ "$fam" = 6 ] && [ "$size" -gt 1372 ] && continue
 		tping A "$fam" -c 2 -i 0.1 -W 3 -s "$size" || bad+="IPv$fam $size: $T_PING"$'\n'
