@@ -308,8 +308,9 @@ check_eq "it reached encap_rcv whole: batches +1, segments +10, unknown index +1
 # ---------------------------------------------------------------------------
 # A data message in pages of a file (sendfile on a UDP socket: the skb's
 # fragments are the file's page cache, SKBFL_SHARED_FRAG) with the real
-# receiver index and a wrong tag: decrypting it in place would write into
-# the file (the AEAD decrypts while it authenticates). It must be copied.
+# receiver index and a wrong tag, short enough not to be fragmented:
+# decrypting it in place would write into the file (the AEAD decrypts while
+# it authenticates). It must be copied.
 # shellcheck disable=SC2016 # python
 SPLICER='
 import hashlib, os, socket, struct, sys, time
@@ -326,7 +327,7 @@ while True:
     if f[9] == 17 and struct.unpack("!H", f[ihl + 2:ihl + 4])[0] == dport and f[ihl + 8:ihl + 12] == b"\x04\0\0\0":
         idx = f[ihl + 12:ihl + 16]
         break
-msg = b"\x04\0\0\0" + idx + struct.pack("<Q", 1 << 41) + os.urandom(1500 - 16)
+msg = b"\x04\0\0\0" + idx + struct.pack("<Q", 1 << 41) + os.urandom(1000 - 16)
 with open(path, "wb") as f:
     f.write(msg)
 before = hashlib.sha256(msg).hexdigest()
@@ -345,9 +346,15 @@ out=$(nsexec "$T_NS_A" timeout 20 python3 -c "$SPLICER" vethA "$T_OUT4_B" "$T_PO
 wait "$ppid"
 stats_b1=$(veil_stats "$T_NS_B" veil0)
 check_eq "a message in spliced file pages: sent, the file's pages unchanged" \
-	"sent 1500 unchanged" "$(printf '%s\n' "$out" | tr '\n' ' ' | sed 's/ $//')"
-check_eq "... it was copied before decryption (rx_cow +1) and refused (rx_drop_bad_tag +1)" \
-	"1 1" "$(delta rx_cow) $(delta rx_drop_bad_tag)"
+	"sent 1000 unchanged" "$(printf '%s\n' "$out" | tr '\n' ' ' | sed 's/ $//')"
+if [ "$(delta rx_cow)" = 0 ] && [ "$(delta rx_inplace)" -ge 1 ]; then
+	# Seen on 6.1 over veth: the pages were copied before veil got them.
+	skip "... it was copied before decryption (rx_cow +1) and refused" \
+		"the skb reached veil without shared fragments (rx_inplace +$(delta rx_inplace)): path not exercised"
+else
+	check_eq "... it was copied before decryption (rx_cow +1) and refused (rx_drop_bad_tag +1)" \
+		"1 1" "$(delta rx_cow) $(delta rx_drop_bad_tag)"
+fi
 
 # ---------------------------------------------------------------------------
 PARAM=/sys/module/$VEIL_MODULE/parameters/parallel
