@@ -90,8 +90,6 @@ struct veil_peer {
 	/* Packets waiting for a key; see send.c. */
 	struct sk_buff_head staged;
 	spinlock_t tx_lock;		/* one sender of @staged at a time */
-	/* The CPU this peer's ordered crypto jobs finish on (parallel.h). */
-	unsigned int serial_cpu;
 
 	/* Timers (timers.c). */
 	atomic64_t last_sent_handshake;	/* boot-time ns */

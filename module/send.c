@@ -496,16 +496,22 @@ static void veil_tx_crypt(struct veil_job *job)
 static void veil_batch_add(struct sk_buff *head, struct sk_buff **tail,
 			   struct sk_buff *skb)
 {
-	if (*tail == head)
+	/*
+	 * The batch owns its messages' memory from here: a sending socket's
+	 * charge is settled now (skb_orphan()), so that the head's truesize
+	 * can cover the whole chain, as a receiver splitting it expects.
+	 */
+	if (*tail == head) {
+		skb_orphan(head);
 		skb_shinfo(head)->frag_list = skb;
-	else
+	} else {
 		(*tail)->next = skb;
+	}
+	skb_orphan(skb);
 	*tail = skb;
 	head->len += skb->len;
 	head->data_len += skb->len;
-	/* A socket's accounting must see the truesize it charged. */
-	if (!head->sk)
-		head->truesize += skb->truesize;
+	head->truesize += skb->truesize;
 }
 
 static void veil_batch_seal(struct sk_buff *head, unsigned int msg_len,
@@ -534,8 +540,7 @@ struct sk_buff *veil_send_unbatch(struct sk_buff *head)
 	for (skb = list; skb; skb = skb->next) {
 		head->len -= skb->len;
 		head->data_len -= skb->len;
-		if (!head->sk)
-			head->truesize -= skb->truesize;
+		head->truesize -= skb->truesize;
 		skb->dev = head->dev;
 		skb->mark = head->mark;
 	}

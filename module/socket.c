@@ -168,7 +168,7 @@ static unsigned int veil_socket_split(struct veil_device *vdev,
 				      struct sk_buff_head *list)
 {
 	struct sk_buff *chain = NULL, *seg, *next, **tail = &chain;
-	unsigned int n = 0, len = 0;
+	unsigned int n = 0, len = 0, members = 0, own;
 	int iif = skb->skb_iif;
 
 	if (!skb_has_frag_list(skb)) {
@@ -196,8 +196,16 @@ static unsigned int veil_socket_split(struct veil_device *vdev,
 		skb_shinfo(skb)->frag_list = NULL;
 		skb->len -= len;
 		skb->data_len -= len;
+		/*
+		 * Our GRO added the members' truesize to the head; a local
+		 * sender may not have (its socket's charge): never let the
+		 * head claim less than its own buffers.
+		 */
 		for (seg = chain; seg; seg = seg->next)
-			skb->truesize -= seg->truesize;
+			members += seg->truesize;
+		own = SKB_TRUESIZE(skb_end_offset(skb)) + skb->data_len;
+		skb->truesize = skb->truesize >= members + own ?
+				skb->truesize - members : own;
 		skb_gso_reset(skb);
 	} else {
 		/* The chain is shared with the clone: clone its members. */
@@ -302,7 +310,8 @@ void veil_socket_skb_dest(const struct sk_buff *skb, __be32 *src4,
  * would drop such segments, IPv4 would fragment each. Returns the messages
  * split off @skb (a list), or NULL when @skb goes out as it is.
  */
-static struct sk_buff *veil_socket_split(struct sk_buff *skb, unsigned int mtu)
+static struct sk_buff *veil_socket_unbatch_for_mtu(struct sk_buff *skb,
+						   unsigned int mtu)
 {
 	if (likely(!skb_is_gso(skb) ||
 		   skb_shinfo(skb)->gso_size + sizeof(struct udphdr) <= mtu))
@@ -382,7 +391,7 @@ static int veil_send4(struct veil_device *vdev, struct sk_buff *skb,
 		if (cache)
 			dst_cache_set_ip4(cache, &rt->dst, fl.saddr);
 	}
-	list = veil_socket_split(skb, dst_mtu(&rt->dst) - sizeof(struct iphdr));
+	list = veil_socket_unbatch_for_mtu(skb, dst_mtu(&rt->dst) - sizeof(struct iphdr));
 	do {
 		next = list;
 		if (next) {
@@ -460,7 +469,7 @@ static int veil_send6(struct veil_device *vdev, struct sk_buff *skb,
 		if (cache)
 			dst_cache_set_ip6(cache, dst_entry, &fl.saddr);
 	}
-	list = veil_socket_split(skb, dst_mtu(dst_entry) - sizeof(struct ipv6hdr));
+	list = veil_socket_unbatch_for_mtu(skb, dst_mtu(dst_entry) - sizeof(struct ipv6hdr));
 	do {
 		next = list;
 		if (next) {
