@@ -268,6 +268,7 @@ static const char veil_stat_names[VEIL_STAT_COUNT][ETH_GSTRING_LEN] = {
 	[VEIL_STAT_KEEPALIVES_SENT] = "keepalives_sent",
 	[VEIL_STAT_KEEPALIVES_RECEIVED] = "keepalives_received",
 	[VEIL_STAT_UNDER_LOAD] = "under_load",
+	[VEIL_STAT_HANDSHAKE_COLLISIONS] = "handshake_collisions",
 	[VEIL_STAT_TX_GSO_BATCHES] = "tx_gso_batches",
 	[VEIL_STAT_TX_GSO_SEGMENTS] = "tx_gso_segments",
 	[VEIL_STAT_TX_SINGLE] = "tx_single",

@@ -75,6 +75,41 @@ static const void *veil_source_addr(const struct sk_buff *skb,
 	return &ipv6_hdr(skb)->saddr;
 }
 
+/*
+ * Both ends sent an initiation at the same moment (both passed a rekey
+ * limit together). Answering would overwrite our own initiation, and each
+ * end would then refuse the other's response, again and again if the
+ * retries meet too. A deterministic tie-break (a deviation from WireGuard,
+ * which relies on the retransmission jitter alone): while our initiation
+ * is younger than REKEY_TIMEOUT, the end with the larger public key ignores
+ * the peer's and waits for the response to its own; the other end answers.
+ * A stock peer answers as before, so it is never worse than WireGuard.
+ * Not for an initiation from a new address (below).
+ * Under @peer->hs_lock and @vdev->identity_lock (read).
+ */
+static bool veil_initiations_crossed(struct veil_device *vdev,
+				     struct veil_peer *peer,
+				     const struct sk_buff *skb)
+{
+	union veil_endpoint src, cur;
+
+	if (peer->handshake.state != VEIL_HANDSHAKE_CREATED_INITIATION ||
+	    veil_has_expired(atomic64_read(&peer->last_sent_handshake),
+			     VEIL_REKEY_TIMEOUT) ||
+	    memcmp(vdev->identity.static_public, peer->public_key,
+		   VEIL_KEY_LEN) <= 0 ||
+	    veil_socket_skb_source(skb, &src))
+		return false;
+	/*
+	 * Only when the peer speaks from the endpoint ours went to (compared
+	 * as roaming compares them, veil_peer_set_endpoint_from_skb()): it
+	 * will get ours and answer. From anywhere else it has roamed (or its
+	 * NAT rebound), ours may be lost, and only answering it brings it back.
+	 */
+	veil_peer_get_endpoint(peer, &cur);
+	return !memcmp(&src, &cur, sizeof(src));
+}
+
 static void veil_receive_initiation(struct veil_device *vdev,
 				    struct sk_buff *skb, u64 now)
 {
@@ -94,6 +129,13 @@ static void veil_receive_initiation(struct veil_device *vdev,
 	}
 	if (peer) {
 		mutex_lock(&peer->hs_lock);
+		if (veil_initiations_crossed(vdev, peer, skb)) {
+			mutex_unlock(&peer->hs_lock);
+			up_read(&vdev->identity_lock);
+			veil_noise_scratch_wipe(&scratch);
+			veil_stat_inc(vdev, HANDSHAKE_COLLISIONS);
+			goto out;
+		}
 		ok = veil_noise_initiation_finish(&peer->handshake, &scratch,
 						  msg,
 						  peer->last_initiation_consumed,

@@ -39,6 +39,7 @@ enum veil_stat {
 	VEIL_STAT_KEEPALIVES_SENT,
 	VEIL_STAT_KEEPALIVES_RECEIVED,
 	VEIL_STAT_UNDER_LOAD,
+	VEIL_STAT_HANDSHAKE_COLLISIONS,	/* crossed initiations, ours kept */
 	/*
 	 * The fast data path at work (docs/design.md, "Data path"): which
 	 * mechanism each packet went through. Tests read these to prove that

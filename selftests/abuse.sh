@@ -611,11 +611,22 @@ else
 	read -r wbytes wn wzero <<<"$(tcp_window_bytes "$json" "$f0" "$f1")"
 	D="B: $(nonzero_deltas "$S0" "$S1" | tr '\n' ' ')"
 	n=$(delta "$S0" "$S1" under_load)
-	result "TCP under an initiation flood: B went under load (under_load +$n, $(out_val "$FLOOD_OUT" sent) initiations)" \
-		"$([ "$n" != "?" ] && [ "$n" -gt 0 ]; echo $?)" "$D" "$(flood_diag)"
-	n=$(delta "$S0" "$S1" cookie_replies_sent)
-	result "TCP under an initiation flood: B answered with cookie replies (cookie_replies_sent +$n)" \
-		"$([ "$n" != "?" ] && [ "$n" -gt 0 ]; echo $?)" "$D"
+	sent=$(out_val "$FLOOD_OUT" sent)
+	inv=$(delta "$S0" "$S1" rx_drop_handshake_invalid)
+	if [ "$n" = 0 ] && [[ $sent =~ ^[0-9]+$ ]] && [[ $inv =~ ^[0-9]+$ ]] &&
+	   [ "$sent" -gt 0 ] && [ "$inv" -ge "$sent" ]; then
+		# The sender shares the VM's CPUs: on a slow (debug) kernel it
+		# may not outpace B, which then checks every initiation as it
+		# comes. No load, so no cookie path to see: say so, not pass.
+		skip_n 2 "TCP under an initiation flood: under load, cookie replies" \
+			"B kept up: it checked all $sent initiations as they came"
+	else
+		result "TCP under an initiation flood: B went under load (under_load +$n, $sent initiations)" \
+			"$([ "$n" != "?" ] && [ "$n" -gt 0 ]; echo $?)" "$D" "$(flood_diag)"
+		n=$(delta "$S0" "$S1" cookie_replies_sent)
+		result "TCP under an initiation flood: B answered with cookie replies (cookie_replies_sent +$n)" \
+			"$([ "$n" != "?" ] && [ "$n" -gt 0 ]; echo $?)" "$D"
+	fi
 	result "TCP under an initiation flood: the stream moved $wbytes bytes during the flood ($wn one-second intervals, $wzero empty)" \
 		"$([ "${wbytes:-0}" -gt 0 ]; echo $?)" "$sum" "$D"
 	result "TCP under an initiation flood: iperf3 completed ($sum)" \
