@@ -300,7 +300,23 @@ s.setsockopt(socket.IPPROTO_UDP, 103, 100)  # UDP_SEGMENT
 msg = b"".join(b"\x04\0\0\0" + struct.pack("<IQ", 0xdeadbeef, i) + bytes(84) for i in range(10))
 s.sendto(msg, (sys.argv[1], int(sys.argv[2])))
 '
-stats_b0=$(veil_stats "$T_NS_B" veil0)
+# quiet_b: B's receive counters stay the same for 0.5 s (what the attack
+# above queued has been processed), at most 20 s; sets stats_b0.
+quiet_b()
+{
+	local i prev
+
+	stats_b0=$(veil_stats "$T_NS_B" veil0)
+	for ((i = 0; i < 40; i++)); do
+		prev=$stats_b0
+		sleep 0.5
+		stats_b0=$(veil_stats "$T_NS_B" veil0)
+		[ "$(printf '%s\n' "$stats_b0" | grep '^rx_')" = \
+		  "$(printf '%s\n' "$prev" | grep '^rx_')" ] && return 0
+	done
+	return 1
+}
+quiet_b || diag "B's receive counters kept changing for 20 s"
 nsexec "$T_NS_A" python3 -c "$GSO_SENDER" "$T_OUT4_B" "$T_PORT_B" 2>"$VEIL_TMP/gso.err"
 result "a UDP GSO datagram was sent" $? "$(cat "$VEIL_TMP/gso.err")"
 sleep 0.5
