@@ -16,6 +16,7 @@
 
 #include "allowedips.h"
 #include "cookie.h"
+#include "crypt.h"
 #include "device.h"
 #include "netlink.h"
 #include "noise.h"
@@ -39,6 +40,7 @@ struct veil_selftest {
 
 static const struct veil_selftest veil_selftest_table[] __initconst = {
 	{ "crypto primitives", veil_crypto_selftest },
+	{ "piecewise AEAD", veil_crypt_selftest },
 	{ "allowed-IPs", veil_aip_selftest },
 	{ "noise", veil_noise_selftest },
 	{ "cookie", veil_cookie_selftest },

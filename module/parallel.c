@@ -25,11 +25,55 @@ bool veil_parallel_enabled = true;
 module_param_named(parallel, veil_parallel_enabled, bool, 0644);
 MODULE_PARM_DESC(parallel, "spread the data path's crypto over CPUs with padata (default 1)");
 
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+/*
+ * A lockdep annotation for padata itself. Since the 2025 use-after-free
+ * fixes (6.1.y included), padata_reorder() takes the lock of a serial queue
+ * and, still holding it, the lock of a reorder list. Both are padata_list
+ * locks set up by one spin_lock_init() call, so lockdep sees one class taken
+ * twice and reports "possible recursive locking", although the two are never
+ * the same lock and always nest in that order (serial, then reorder).
+ *
+ * The serial queues of our shells get a class of their own before any of
+ * our jobs can reach padata_reorder() on them. padata replaces a shell's
+ * parallel_data (and its locks) whenever its CPU masks change, on CPU
+ * hotplug, so every job checks the class of the parallel_data it runs on;
+ * the first job on a new one relabels its locks under @q->lockdep_lock,
+ * while none of our jobs holds them yet.
+ */
+static struct lock_class_key veil_padata_serial_key;
+
+static void veil_pqueue_annotate(struct veil_pqueue *q,
+				 struct parallel_data *pd)
+{
+	int first = cpumask_first(cpu_possible_mask);
+	int cpu;
+
+	if (likely(per_cpu_ptr(pd->squeue, first)->serial.lock.dep_map.key ==
+		   &veil_padata_serial_key))
+		return;
+	spin_lock(&q->lockdep_lock);
+	if (per_cpu_ptr(pd->squeue, first)->serial.lock.dep_map.key !=
+	    &veil_padata_serial_key) {
+		for_each_possible_cpu(cpu)
+			lockdep_set_class(&per_cpu_ptr(pd->squeue, cpu)->serial.lock,
+					  &veil_padata_serial_key);
+	}
+	spin_unlock(&q->lockdep_lock);
+}
+#else
+static inline void veil_pqueue_annotate(struct veil_pqueue *q,
+					struct parallel_data *pd)
+{
+}
+#endif
+
 static void veil_job_parallel(struct padata_priv *padata)
 {
 	struct veil_job *job = container_of(padata, struct veil_job, padata);
 
 	job->crypt(job);
+	veil_pqueue_annotate(job->queue, padata->pd);
 	padata_do_serial(padata);
 }
 
@@ -77,6 +121,9 @@ int veil_pqueue_init(struct veil_pqueue *q)
 	atomic_set(&q->inflight, 0);
 	atomic64_set(&q->parallel, 0);
 	atomic64_set(&q->inline_jobs, 0);
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	spin_lock_init(&q->lockdep_lock);
+#endif
 	q->shell = padata_alloc_shell(veil_padata);
 	return q->shell ? 0 : -ENOMEM;
 }

@@ -14,6 +14,7 @@
 
 #include <linux/atomic.h>
 #include <linux/padata.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 struct veil_pqueue;
@@ -36,12 +37,17 @@ struct veil_job {
  *	run inline without overtaking anything.
  * @parallel: jobs that went through padata (a statistic, for the tests).
  * @inline_jobs: jobs run in the submitting context.
+ * @lockdep_lock: serialises the lockdep annotation of padata's locks
+ *	(parallel.c, veil_pqueue_annotate()).
  */
 struct veil_pqueue {
 	struct padata_shell *shell;
 	atomic_t inflight;
 	atomic64_t parallel;
 	atomic64_t inline_jobs;
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	spinlock_t lockdep_lock; /* see @lockdep_lock above */
+#endif
 };
 
 int veil_parallel_init(void);

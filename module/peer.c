@@ -12,6 +12,7 @@
 
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/random.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -133,6 +134,7 @@ struct veil_peer *veil_peer_alloc(struct veil_device *vdev,
 		return NULL;
 	}
 	peer->vdev = vdev;
+	peer->serial_cpu = get_random_u32();
 	memcpy(peer->public_key, public_key, VEIL_KEY_LEN);
 	rwlock_init(&peer->lock);
 	peer->endpoint.addr.sa_family = AF_UNSPEC;

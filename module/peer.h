@@ -75,6 +75,8 @@ struct veil_peer {
 	struct dst_cache dst_cache;
 
 	u16 keepalive_interval;		/* seconds, 0: off */
+	/* The CPU the data path finishes this peer's jobs on (parallel.h). */
+	unsigned int serial_cpu;
 	atomic64_t rx_bytes;
 	atomic64_t tx_bytes;
 

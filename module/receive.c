@@ -5,7 +5,8 @@
  * The UDP hook sorts messages by type and exact size. Handshake messages
  * and cookie replies go to a bounded per-device queue drained by a worker
  * (the DH work must not run in softirq, and the queue length is the load
- * signal of protocol.md 5.3). Data messages are decrypted in the hook.
+ * signal of protocol.md 5.3). Data messages are batched and decrypted by
+ * the device's receive job queue (below).
  */
 
 #include <crypto/chacha20poly1305.h>
@@ -20,6 +21,7 @@
 
 #include "device.h"
 #include "packet.h"
+#include "parallel.h"
 #include "peer.h"
 #include "receive.h"
 #include "send.h"
@@ -301,9 +303,62 @@ static void veil_queue_handshake(struct veil_device *vdev, struct sk_buff *skb)
 	queue_work(veil_handshake_wq, &vdev->handshake_work);
 }
 
-/* Decrypts a data message in place; on success @skb is the plaintext. */
-static bool veil_decrypt(struct sk_buff *skb, struct veil_keypair *kp,
-			 u64 nonce)
+/*
+ * The data path (docs/design.md, "Data path").
+ *
+ * The hook (softirq, RCU) checks each data message's header, finds its
+ * keypair by receiver index and checks the key's validity, then gathers
+ * consecutive messages of one keypair into a batch (up to
+ * VEIL_RX_BATCH_MAX). A batch is a job on the device's receive queue:
+ * crypt() decrypts each message wherever padata runs it and records the
+ * verdict in the skb's control block; finish() runs on the peer's serial
+ * CPU in submission order and does everything that needs the
+ * authenticated counter or touches the peer's state: the replay check,
+ * roaming, key confirmation, timers, the inner checks, cryptokey routing
+ * and delivery. A lone small message (an ACK, a keepalive) is done inline
+ * when nothing of the queue is in flight.
+ *
+ * Ownership: the job owns its skbs and one reference each to the peer and
+ * the keypair, all dropped by finish(). Every skb is freed exactly once,
+ * each drop counted with its reason. The device outlives its jobs: ndo_stop
+ * drains the queue after the sockets (and so this hook) are gone.
+ */
+#define VEIL_RX_BATCH_MAX	64
+#define VEIL_RX_INLINE_MAX	256	/* bytes of a message done inline */
+
+/* A data message's state in its skb's control block, once UDP is done. */
+struct veil_rx_cb {
+	u64 counter;
+	unsigned int wire_len;	/* the message's length as received */
+	u8 ds;			/* the outer DS field */
+	bool authentic;		/* decrypted, tag verified */
+};
+
+#define VEIL_RX_CB(skb) ((struct veil_rx_cb *)(skb)->cb)
+
+struct veil_rx_job {
+	struct veil_job job;
+	struct veil_device *vdev;
+	struct veil_peer *peer;
+	struct veil_keypair *kp;
+	struct sk_buff_head skbs;
+};
+
+/* Batch being gathered by the hook; @job is NULL while empty. */
+struct veil_rx_batch {
+	struct veil_device *vdev;
+	struct veil_rx_job *job;
+	u32 key_idx;
+};
+
+/*
+ * Decrypts a data message in place; on success @skb is the plaintext. A
+ * buffer that is ours to write (not a clone, no page shared with anyone
+ * such as spliced file pages, no frag_list) is decrypted where it lies,
+ * linear part and page fragments alike; any other is made private first.
+ */
+static bool veil_decrypt(struct veil_device *vdev, struct sk_buff *skb,
+			 struct veil_keypair *kp, u64 nonce)
 {
 	struct scatterlist sg[MAX_SKB_FRAGS + 8];
 	unsigned int offset = sizeof(struct veil_msg_data);
@@ -311,7 +366,14 @@ static bool veil_decrypt(struct sk_buff *skb, struct veil_keypair *kp,
 	struct sk_buff *trailer;
 	int nsg;
 
-	nsg = skb_cow_data(skb, 0, &trailer);
+	if (likely(!skb_cloned(skb) && !skb_has_shared_frag(skb) &&
+		   !skb_has_frag_list(skb))) {
+		nsg = skb_shinfo(skb)->nr_frags + 1;
+		veil_stat_inc(vdev, RX_INPLACE);
+	} else {
+		nsg = skb_cow_data(skb, 0, &trailer);
+		veil_stat_inc(vdev, RX_COW);
+	}
 	if (unlikely(nsg < 0 || nsg > ARRAY_SIZE(sg)))
 		return false;
 	sg_init_table(sg, nsg);
@@ -354,48 +416,29 @@ static void veil_deliver(struct veil_device *vdev, struct sk_buff *skb,
 		DEV_STATS_INC(dev, rx_dropped);
 }
 
-static void veil_receive_data(struct veil_device *vdev, struct sk_buff *skb)
+/*
+ * The serial stage for one message, in arrival order: everything that
+ * needs the authenticated counter or the peer's state. Caller holds
+ * rcu_read_lock_bh(). Consumes @skb.
+ */
+static void veil_rx_message(struct veil_rx_job *rj, struct sk_buff *skb)
 {
-	const struct veil_msg_data *hdr = (void *)skb->data;
-	unsigned int msg_len = skb->len;
-	struct veil_index_entry *entry;
-	struct veil_peer *peer, *routed;
-	struct veil_keypair *kp;
-	u8 outer_ds = VEIL_CB(skb)->ds;
+	struct veil_device *vdev = rj->vdev;
+	struct veil_peer *peer = rj->peer, *routed;
+	struct veil_keypair *kp = rj->kp;
 	const void *saddr;
 	__be16 proto;
-	u64 counter;
 	int len;
 
-	counter = le64_to_cpu(hdr->counter);
-	peer = veil_index_lookup(&vdev->index_table, VEIL_INDEX_KEYPAIR,
-				 le32_to_cpu(hdr->key_idx), &entry);
-	if (!peer) {
-		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_UNKNOWN_INDEX);
+	if (!VEIL_RX_CB(skb)->authentic) {
+		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_BAD_TAG);
 		return;
 	}
-	kp = container_of(entry, struct veil_keypair, entry);
-	if (!kref_get_unless_zero(&kp->refcount)) {
-		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_UNKNOWN_INDEX);
-		goto out_peer;
-	}
-
-	if (unlikely(!READ_ONCE(kp->recv_valid) ||
-		     veil_has_expired(kp->birth, veil_reject_after_time()) ||
-		     veil_replay_top(&kp->replay) >=
-		     VEIL_REJECT_AFTER_MESSAGES)) {
-		WRITE_ONCE(kp->recv_valid, false);
-		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_KEY_EXPIRED);
-		goto out;
-	}
-	if (!veil_decrypt(skb, kp, counter)) {
-		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_BAD_TAG);
-		goto out;
-	}
 	/* Only now, after authentication (protocol.md 14, item 7). */
-	if (!veil_replay_check_and_update(&kp->replay, counter)) {
+	if (!veil_replay_check_and_update(&kp->replay,
+					  VEIL_RX_CB(skb)->counter)) {
 		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_REPLAY);
-		goto out;
+		return;
 	}
 
 	veil_peer_set_endpoint_from_skb(peer, skb);
@@ -406,12 +449,12 @@ static void veil_receive_data(struct veil_device *vdev, struct sk_buff *skb)
 	veil_send_keep_key_fresh_on_receive(peer);
 	veil_timers_any_authenticated_packet_received(peer);
 	veil_timers_any_authenticated_packet_traversal(peer);
-	atomic64_add(msg_len, &peer->rx_bytes);
+	atomic64_add(VEIL_RX_CB(skb)->wire_len, &peer->rx_bytes);
 
 	if (!skb->len) {
 		veil_stat_inc(vdev, KEEPALIVES_RECEIVED);
 		consume_skb(skb);
-		goto out;
+		return;
 	}
 	veil_timers_data_received(peer);
 
@@ -419,12 +462,12 @@ static void veil_receive_data(struct veil_device *vdev, struct sk_buff *skb)
 	if (!pskb_may_pull(skb, min_t(unsigned int, skb->len,
 				      sizeof(struct ipv6hdr)))) {
 		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_NO_MEMORY);
-		goto out;
+		return;
 	}
 	len = veil_inner_ip_len(skb->data, skb->len, &proto);
 	if (len < 0 || pskb_trim(skb, len)) {
 		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_BAD_INNER);
-		goto out;
+		return;
 	}
 
 	/* Cryptokey routing: the source must belong to this peer. */
@@ -437,24 +480,130 @@ static void veil_receive_data(struct veil_device *vdev, struct sk_buff *skb)
 				 AF_INET : AF_INET6, saddr);
 	if (routed != peer) {
 		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_ALLOWEDIPS);
-		goto out;
+		return;
 	}
-	veil_deliver(vdev, skb, proto, outer_ds);
-out:
+	veil_deliver(vdev, skb, proto, VEIL_RX_CB(skb)->ds);
+}
+
+/* Parallel stage: decrypt each message of the batch, keep the verdicts. */
+static void veil_rx_crypt(struct veil_job *job)
+{
+	struct veil_rx_job *rj = container_of(job, struct veil_rx_job, job);
+	struct sk_buff *skb;
+
+	skb_queue_walk(&rj->skbs, skb)
+		VEIL_RX_CB(skb)->authentic =
+			veil_decrypt(rj->vdev, skb, rj->kp,
+				     VEIL_RX_CB(skb)->counter);
+}
+
+/* Serial stage: the messages in order, then the job's references. */
+static void veil_rx_finish(struct veil_job *job)
+{
+	struct veil_rx_job *rj = container_of(job, struct veil_rx_job, job);
+	struct sk_buff *skb;
+
+	rcu_read_lock_bh();
+	while ((skb = __skb_dequeue(&rj->skbs)) != NULL)
+		veil_rx_message(rj, skb);
+	rcu_read_unlock_bh();
+	veil_keypair_put(rj->kp);
+	veil_peer_put(rj->peer);
+	kfree(rj);
+}
+
+/* Submits the batch being gathered, if any. */
+static void veil_rx_batch_submit(struct veil_rx_batch *b)
+{
+	struct veil_rx_job *rj = b->job;
+	bool small;
+
+	if (!rj)
+		return;
+	b->job = NULL;
+	small = skb_queue_len(&rj->skbs) == 1 &&
+		skb_peek(&rj->skbs)->len <= VEIL_RX_INLINE_MAX;
+	veil_pqueue_submit(&b->vdev->rx_queue, &rj->job, rj->peer->serial_cpu,
+			   small);
+}
+
+/*
+ * A data message, @skb->data at its header: find and check its key, add
+ * it to the batch. Consumes @skb.
+ */
+static void veil_receive_data(struct veil_rx_batch *b, struct sk_buff *skb)
+{
+	const struct veil_msg_data *hdr = (void *)skb->data;
+	struct veil_device *vdev = b->vdev;
+	u32 key_idx = le32_to_cpu(hdr->key_idx);
+	struct veil_index_entry *entry;
+	struct veil_peer *peer;
+	struct veil_keypair *kp;
+	struct veil_rx_job *rj;
+
+	VEIL_RX_CB(skb)->counter = le64_to_cpu(hdr->counter);
+	VEIL_RX_CB(skb)->wire_len = skb->len;
+
+	if (b->job && b->key_idx == key_idx &&
+	    skb_queue_len(&b->job->skbs) < VEIL_RX_BATCH_MAX) {
+		__skb_queue_tail(&b->job->skbs, skb);
+		return;
+	}
+	veil_rx_batch_submit(b);
+
+	peer = veil_index_lookup(&vdev->index_table, VEIL_INDEX_KEYPAIR,
+				 key_idx, &entry);
+	if (!peer) {
+		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_UNKNOWN_INDEX);
+		return;
+	}
+	kp = container_of(entry, struct veil_keypair, entry);
+	if (!kref_get_unless_zero(&kp->refcount)) {
+		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_UNKNOWN_INDEX);
+		goto err_peer;
+	}
+	if (unlikely(!READ_ONCE(kp->recv_valid) ||
+		     veil_has_expired(kp->birth, veil_reject_after_time()) ||
+		     veil_replay_top(&kp->replay) >=
+		     VEIL_REJECT_AFTER_MESSAGES)) {
+		WRITE_ONCE(kp->recv_valid, false);
+		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_KEY_EXPIRED);
+		goto err_kp;
+	}
+	rj = kmalloc(sizeof(*rj), GFP_ATOMIC);
+	if (unlikely(!rj)) {
+		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_NO_MEMORY);
+		goto err_kp;
+	}
+	rj->job.crypt = veil_rx_crypt;
+	rj->job.finish = veil_rx_finish;
+	rj->vdev = vdev;
+	rj->peer = peer;
+	rj->kp = kp;
+	__skb_queue_head_init(&rj->skbs);
+	__skb_queue_tail(&rj->skbs, skb);
+	b->job = rj;
+	b->key_idx = key_idx;
+	return;
+
+err_kp:
 	veil_keypair_put(kp);
-out_peer:
+err_peer:
 	veil_peer_put(peer);
 }
 
-void veil_receive(struct veil_device *vdev, struct sk_buff *skb)
+/* One datagram of a receive, @skb->data at its UDP header. */
+static void veil_receive_one(struct veil_rx_batch *b, struct sk_buff *skb)
 {
+	struct veil_device *vdev = b->vdev;
 	unsigned int len;
 	u32 type;
+	u8 ds;
 
 	if (ip_hdr(skb)->version == 4)
-		VEIL_CB(skb)->ds = ipv4_get_dsfield(ip_hdr(skb));
+		ds = ipv4_get_dsfield(ip_hdr(skb));
 	else
-		VEIL_CB(skb)->ds = ipv6_get_dsfield(ipv6_hdr(skb));
+		ds = ipv6_get_dsfield(ipv6_hdr(skb));
 
 	/* UDP checked the header and trimmed the datagram to its length. */
 	__skb_pull(skb, sizeof(struct udphdr));
@@ -481,7 +630,8 @@ void veil_receive(struct veil_device *vdev, struct sk_buff *skb)
 		if (len < VEIL_MSG_DATA_MIN_LEN ||
 		    !pskb_may_pull(skb, sizeof(struct veil_msg_data)))
 			goto malformed;
-		veil_receive_data(vdev, skb);
+		VEIL_RX_CB(skb)->ds = ds;
+		veil_receive_data(b, skb);
 		return;
 	default:
 		goto malformed;
@@ -497,4 +647,14 @@ void veil_receive(struct veil_device *vdev, struct sk_buff *skb)
 
 malformed:
 	veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_MALFORMED);
+}
+
+void veil_receive_list(struct veil_device *vdev, struct sk_buff_head *list)
+{
+	struct veil_rx_batch b = { .vdev = vdev };
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(list)) != NULL)
+		veil_receive_one(&b, skb);
+	veil_rx_batch_submit(&b);
 }

@@ -11,10 +11,12 @@
 struct veil_device;
 
 /*
- * The UDP encapsulation hook's work: @skb->data is at the UDP header, the
- * checksum was verified. Consumes @skb. Softirq, under RCU.
+ * The UDP encapsulation hook's work: the datagrams of one receive (one, or
+ * those of a split aggregate, in arrival order), each with ->data at its
+ * UDP header, checksums verified. Consumes them all and leaves @list empty.
+ * Softirq, under RCU.
  */
-void veil_receive(struct veil_device *vdev, struct sk_buff *skb);
+void veil_receive_list(struct veil_device *vdev, struct sk_buff_head *list);
 /* The handshake worker: processes the device's handshake queue. */
 void veil_receive_handshake_work(struct work_struct *work);
 

@@ -6,10 +6,14 @@
  * Data first goes to the peer's staged queue (at most VEIL_MAX_STAGED
  * packets, the oldest dropped first) and leaves it only under a valid
  * current keypair. One CPU at a time drains a peer's queue (@tx_lock,
- * taken with a trylock): it takes the nonces in queue order and encrypts
- * and sends in that order, so a peer's packets leave in sequence. A CPU
- * that finds the lock taken leaves its packets to the holder, which looks
- * at the queue again after unlocking.
+ * taken with a trylock): it takes the nonces in queue order and submits
+ * the packets, in jobs, to the device's tx job queue, which seals them in
+ * parallel and sends them in submission order from the peer's serial CPU
+ * (see struct veil_tx_job). A CPU that finds the lock taken leaves its
+ * packets to the holder, which looks at the queue again after unlocking.
+ *
+ * Sealing copies as little as the skb allows (veil_encrypt()), and
+ * messages of equal size leave as one UDP GSO skb (veil_tx_finish()).
  *
  * Handshake messages are built in process context (a work item per peer
  * for initiations, the device's handshake worker for responses).
@@ -18,14 +22,18 @@
 #include <crypto/chacha20poly1305.h>
 #include <crypto/curve25519.h>
 #include <linux/ip.h>
+#include <linux/highmem.h>
 #include <linux/ipv6.h>
+#include <linux/slab.h>
 #include <linux/scatterlist.h>
 #include <linux/skbuff.h>
 #include <linux/udp.h>
 #include <net/ip_tunnels.h>
 
 #include "device.h"
+#include "crypt.h"
 #include "packet.h"
+#include "parallel.h"
 #include "peer.h"
 #include "send.h"
 #include "socket.h"
@@ -206,24 +214,18 @@ void veil_send_keepalive(struct veil_peer *peer)
 }
 
 /*
- * Turns a plaintext packet into a data message in place (protocol.md 6.1):
- * pads it, encrypts it under @nonce and puts the header in front. The
- * trailer is made writable with skb_cow_data().
+ * The old way, for the packets the cheap ones below cannot take: make the
+ * whole packet writable with skb_cow_data() and seal it in place over a
+ * scatterlist. Returns false on failure (the skb is left to the caller).
  */
-static bool veil_encrypt(struct sk_buff *skb, struct veil_keypair *kp,
-			 u64 nonce)
+static bool veil_encrypt_cow(struct sk_buff *skb, struct veil_keypair *kp,
+			     u64 nonce, unsigned int padding)
 {
 	struct scatterlist sg[MAX_SKB_FRAGS + 8];
-	unsigned int plain_len, padding, tail;
-	struct veil_msg_data *hdr;
+	unsigned int plain_len = skb->len;
+	unsigned int tail = padding + VEIL_AEAD_TAG_LEN;
 	struct sk_buff *trailer;
 	int nsg;
-
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
-		return false;
-	plain_len = skb->len;
-	padding = veil_padding_len(plain_len, VEIL_CB(skb)->mtu);
-	tail = padding + VEIL_AEAD_TAG_LEN;
 
 	nsg = skb_cow_data(skb, tail, &trailer);
 	if (unlikely(nsg < 0 || nsg > ARRAY_SIZE(sg)))
@@ -232,46 +234,173 @@ static bool veil_encrypt(struct sk_buff *skb, struct veil_keypair *kp,
 		return false;
 	memset(skb_tail_pointer(trailer), 0, padding);
 	pskb_put(skb, trailer, tail);
-	/* The tunnel helpers count the device's tx bytes from here. */
-	skb_set_inner_network_header(skb, 0);
-
-	hdr = skb_push(skb, sizeof(*hdr));
-	hdr->header.type = cpu_to_le32(VEIL_MSG_DATA);
-	hdr->key_idx = cpu_to_le32(kp->remote_index);
-	hdr->counter = cpu_to_le64(nonce);
-
 	sg_init_table(sg, nsg);
-	if (skb_to_sgvec(skb, sg, sizeof(*hdr), plain_len + tail) <= 0)
+	if (skb_to_sgvec(skb, sg, 0, plain_len + tail) <= 0)
 		return false;
 	return chacha20poly1305_encrypt_sg_inplace(sg, plain_len + padding,
 						   NULL, 0, nonce,
 						   kp->send_key);
 }
 
-/* Encrypts and sends one packet; returns whether it carried data. */
-static bool veil_send_one(struct veil_peer *peer, struct veil_keypair *kp,
-			  struct sk_buff *skb, u64 nonce)
+/* A page fragment of @len (<= PAGE_SIZE) bytes from this CPU's cache. */
+static void *veil_frag_alloc(unsigned int len, struct page **page,
+			     unsigned int *offset)
 {
-	struct veil_device *vdev = peer->vdev;
-	unsigned int plain_len = skb->len;
-	u8 ds = VEIL_CB(skb)->ds;
-	unsigned int len;
+	void *buf = netdev_alloc_frag(len);
 
-	if (unlikely(!veil_encrypt(skb, kp, nonce))) {
-		kfree_skb(skb);
-		veil_stat_inc(vdev, TX_DROP_OTHER);
-		DEV_STATS_INC(vdev->dev, tx_errors);
+	if (unlikely(!buf))
+		return NULL;
+	*page = virt_to_head_page(buf);
+	*offset = buf - page_address(*page);
+	return buf;
+}
+
+/*
+ * Linear packet without tailroom: padding and tag go to a new page
+ * fragment appended to the skb; the head is sealed in place.
+ */
+static bool veil_encrypt_tail_frag(struct sk_buff *skb, struct veil_seal *seal,
+				   unsigned int padding)
+{
+	unsigned int tail = padding + VEIL_AEAD_TAG_LEN, offset;
+	struct page *page;
+	u8 *buf;
+
+	buf = veil_frag_alloc(tail, &page, &offset);
+	if (!buf)
 		return false;
+	memset(buf, 0, padding);
+	veil_seal_update(seal, skb->data, skb->data, skb->len);
+	veil_seal_update(seal, buf, buf, padding);
+	veil_seal_final(seal, buf + padding);
+	skb_fill_page_desc(skb, 0, page, offset, tail);
+	skb->len += tail;
+	skb->data_len += tail;
+	/* A socket's accounting must see the truesize it charged. */
+	if (!skb->sk)
+		skb->truesize += tail;
+	return true;
+}
+
+/*
+ * Paged data that others may still read (TCP keeps the pages of a sent
+ * segment for retransmission, sendfile() hands page-cache pages): sealed
+ * out of place into one new page fragment, which also takes padding and
+ * tag and then replaces every fragment. The head is private and sealed in
+ * place.
+ */
+static bool veil_encrypt_out_of_place(struct sk_buff *skb,
+				      struct veil_seal *seal,
+				      unsigned int padding)
+{
+	unsigned int tail = padding + VEIL_AEAD_TAG_LEN;
+	unsigned int data_len = skb->data_len, off = 0, offset, i;
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	struct page *page, *p;
+	u32 p_off, p_len, copied;
+	u8 *buf, *vaddr;
+
+	buf = veil_frag_alloc(data_len + tail, &page, &offset);
+	if (!buf)
+		return false;
+	veil_seal_update(seal, skb->data, skb->data, skb_headlen(skb));
+	for (i = 0; i < shinfo->nr_frags; i++) {
+		skb_frag_t *f = &shinfo->frags[i];
+
+		skb_frag_foreach_page(f, skb_frag_off(f), skb_frag_size(f),
+				      p, p_off, p_len, copied) {
+			vaddr = kmap_local_page(p);
+			veil_seal_update(seal, buf + off, vaddr + p_off, p_len);
+			kunmap_local(vaddr);
+			off += p_len;
+		}
 	}
-	len = skb->len;
-	/* The device's tx counters are kept by the UDP tunnel helpers. */
-	if (veil_socket_send_skb(peer, skb, ds))
+	memset(buf + off, 0, padding);
+	veil_seal_update(seal, buf + off, buf + off, padding);
+	veil_seal_final(seal, buf + off + padding);
+
+	for (i = 0; i < shinfo->nr_frags; i++)
+		skb_frag_unref(skb, i);
+	shinfo->nr_frags = 0;
+	shinfo->flags &= ~SKBFL_SHARED_FRAG;
+	skb_fill_page_desc(skb, 0, page, offset, data_len + tail);
+	skb->len += tail;
+	skb->data_len += tail;
+	if (!skb->sk)
+		skb->truesize += tail;
+	return true;
+}
+
+/*
+ * Turns a plaintext packet into a data message (protocol.md 6.1): pads it,
+ * seals it under @nonce and puts the header in front, copying as little as
+ * the skb allows:
+ * - a private linear skb with tailroom is sealed in place, the trailer
+ *   (padding and tag) written in the tailroom;
+ * - a linear one without tailroom gets the trailer in a page fragment;
+ * - paged data is never written: it is sealed out of place (above);
+ * - a cloned head is first made private (header bytes only, the fragments
+ *   stay shared);
+ * - a frag_list, zerocopy fragments, more paged data than one page
+ *   fragment takes, or a failed allocation: skb_cow_data(), as before.
+ * Returns false on failure; the skb is left to the caller.
+ */
+static bool veil_encrypt(struct veil_device *vdev, struct sk_buff *skb,
+			 struct veil_keypair *kp, u64 nonce)
+{
+	unsigned int plain_len, padding, tail, nhead, ntail;
+	struct veil_msg_data *hdr;
+	struct veil_seal seal;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		return false;
-	atomic64_add(len, &peer->tx_bytes);
-	if (!plain_len) {
-		veil_stat_inc(vdev, KEEPALIVES_SENT);
-		return false;
+	plain_len = skb->len;
+	padding = veil_padding_len(plain_len, VEIL_CB(skb)->mtu);
+	tail = padding + VEIL_AEAD_TAG_LEN;
+
+	if (skb_has_frag_list(skb) || skb_zcopy(skb) ||
+	    skb->data_len + tail > PAGE_SIZE)
+		goto cow;
+	if (skb_cloned(skb) || skb_headroom(skb) < VEIL_SEND_HEADROOM) {
+		nhead = max_t(int, VEIL_SEND_HEADROOM - skb_headroom(skb), 0);
+		ntail = skb_is_nonlinear(skb) || skb_tailroom(skb) >= tail ?
+			0 : tail;
+		if (pskb_expand_head(skb, nhead, ntail, GFP_ATOMIC))
+			goto cow;
 	}
+
+	veil_seal_init(&seal, kp->send_key, nonce);
+	if (skb_is_nonlinear(skb)) {
+		if (!veil_encrypt_out_of_place(skb, &seal, padding))
+			goto cow_wipe;
+		veil_stat_inc(vdev, TX_OUT_OF_PLACE);
+	} else if (skb_tailroom(skb) >= tail) {
+		memset(skb_tail_pointer(skb), 0, padding);
+		__skb_put(skb, tail);
+		veil_seal_update(&seal, skb->data, skb->data,
+				 plain_len + padding);
+		veil_seal_final(&seal, skb->data + plain_len + padding);
+		veil_stat_inc(vdev, TX_TAIL_INPLACE);
+	} else {
+		if (!veil_encrypt_tail_frag(skb, &seal, padding))
+			goto cow_wipe;
+		veil_stat_inc(vdev, TX_TAIL_FRAG);
+	}
+	goto header;
+
+cow_wipe:
+	memzero_explicit(&seal, sizeof(seal));
+cow:
+	if (!veil_encrypt_cow(skb, kp, nonce, padding))
+		return false;
+	veil_stat_inc(vdev, TX_COW);
+header:
+	/* The tunnel helpers count the device's tx bytes from here. */
+	skb_set_inner_network_header(skb, 0);
+	hdr = skb_push(skb, sizeof(*hdr));
+	hdr->header.type = cpu_to_le32(VEIL_MSG_DATA);
+	hdr->key_idx = cpu_to_le32(kp->remote_index);
+	hdr->counter = cpu_to_le64(nonce);
 	return true;
 }
 
@@ -317,15 +446,230 @@ static void veil_send_unstage(struct veil_peer *peer,
 	spin_unlock_bh(&peer->staged.lock);
 }
 
+/*
+ * A transmit job: up to VEIL_JOB_MAX staged packets of one peer, their
+ * nonces taken in order under the peer's @tx_lock. crypt() seals them (any
+ * CPU, several jobs at once), finish() sends them as UDP GSO batches (on
+ * the peer's serial CPU, after every earlier job of the device's tx queue).
+ * The job owns its packets and one reference each to the peer and the
+ * keypair, and finish() releases all of them, whatever happened.
+ */
+struct veil_tx_job {
+	struct veil_job job;
+	struct veil_peer *peer;
+	struct veil_keypair *kp;
+	struct sk_buff_head skbs;	/* VEIL_CB(skb)->nonce set */
+};
+
+/* Messages per job, and so per UDP GSO batch: UDP_MAX_SEGMENTS in 6.1. */
+#define VEIL_JOB_MAX 64
+/* Largest batch payload: a 64 KB IP datagram less the outer headers. */
+#define VEIL_BATCH_MAX_LEN \
+	(IP_MAX_MTU - sizeof(struct ipv6hdr) - sizeof(struct udphdr))
+/* A job this small, with an idle queue, is cheaper done on the spot. */
+#define VEIL_INLINE_MAX_LEN 256
+
+static void veil_tx_crypt(struct veil_job *job)
+{
+	struct veil_tx_job *tj = container_of(job, struct veil_tx_job, job);
+	struct veil_device *vdev = tj->peer->vdev;
+	struct sk_buff *skb, *tmp;
+
+	skb_queue_walk_safe(&tj->skbs, skb, tmp) {
+		if (likely(veil_encrypt(vdev, skb, tj->kp, VEIL_CB(skb)->nonce)))
+			continue;
+		__skb_unlink(skb, &tj->skbs);
+		kfree_skb(skb);
+		veil_stat_inc(vdev, TX_DROP_OTHER);
+		DEV_STATS_INC(vdev->dev, tx_errors);
+	}
+}
+
+/*
+ * Batch layout, one that skb_segment() splits without copying payload: the
+ * first message is the head, the others hang on its frag_list, one skb per
+ * message, each with its header in its linear part. The head's length is
+ * gso_size; every other message but the last has that length too, the last
+ * is no longer. The UDP checksum is left to the segmenter or the NIC
+ * (CHECKSUM_PARTIAL; the UDP header goes right in front of the head).
+ */
+static void veil_batch_add(struct sk_buff *head, struct sk_buff **tail,
+			   struct sk_buff *skb)
+{
+	/*
+	 * The batch owns its messages' memory from here: a sending socket's
+	 * charge is settled now (skb_orphan()), so that the head's truesize
+	 * can cover the whole chain, as a receiver splitting it expects.
+	 */
+	if (*tail == head) {
+		skb_orphan(head);
+		skb_shinfo(head)->frag_list = skb;
+	} else {
+		(*tail)->next = skb;
+	}
+	skb_orphan(skb);
+	*tail = skb;
+	head->len += skb->len;
+	head->data_len += skb->len;
+	head->truesize += skb->truesize;
+}
+
+static void veil_batch_seal(struct sk_buff *head, unsigned int msg_len,
+			    unsigned int segs)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(head);
+
+	shinfo->gso_size = msg_len;
+	shinfo->gso_type = SKB_GSO_UDP_L4;
+	shinfo->gso_segs = segs;
+	head->ip_summed = CHECKSUM_PARTIAL;
+	head->csum_start = skb_headroom(head) - sizeof(struct udphdr);
+	head->csum_offset = offsetof(struct udphdr, check);
+	/*
+	 * The tunnel helpers add skb->len minus this offset to the device's
+	 * tx bytes: leave out every message header, not only the first.
+	 */
+	skb_set_inner_network_header(head, segs * sizeof(struct veil_msg_data));
+}
+
+struct sk_buff *veil_send_unbatch(struct sk_buff *head)
+{
+	struct sk_buff *list = skb_shinfo(head)->frag_list, *skb;
+
+	skb_shinfo(head)->frag_list = NULL;
+	for (skb = list; skb; skb = skb->next) {
+		head->len -= skb->len;
+		head->data_len -= skb->len;
+		head->truesize -= skb->truesize;
+		skb->dev = head->dev;
+		skb->mark = head->mark;
+	}
+	skb_gso_reset(head);
+	head->ip_summed = CHECKSUM_NONE;
+	skb_set_inner_network_header(head, sizeof(struct veil_msg_data));
+	return list;
+}
+
+static void veil_tx_finish(struct veil_job *job)
+{
+	struct veil_tx_job *tj = container_of(job, struct veil_tx_job, job);
+	struct veil_peer *peer = tj->peer;
+	struct veil_device *vdev = peer->vdev;
+	unsigned int msg_len, segs, keepalives, total;
+	struct sk_buff *head, *tail, *skb;
+	bool sent_data = false, own_list;
+	u8 ds;
+
+	while ((head = __skb_dequeue(&tj->skbs)) != NULL) {
+		msg_len = head->len;
+		ds = VEIL_CB(head)->ds;
+		total = msg_len;
+		segs = 1;
+		keepalives = msg_len == VEIL_MSG_DATA_MIN_LEN;
+		own_list = skb_has_frag_list(head);
+		tail = head;
+		/* A message with a frag_list of its own goes alone. */
+		while (!own_list &&
+		       (skb = skb_peek(&tj->skbs)) != NULL &&
+		       skb->len <= msg_len && VEIL_CB(skb)->ds == ds &&
+		       !skb_has_frag_list(skb) &&
+		       total + skb->len <= VEIL_BATCH_MAX_LEN) {
+			__skb_unlink(skb, &tj->skbs);
+			skb->next = NULL;
+			keepalives += skb->len == VEIL_MSG_DATA_MIN_LEN;
+			veil_batch_add(head, &tail, skb);
+			total += skb->len;
+			segs++;
+			/* A shorter message can only be the last one. */
+			if (skb->len < msg_len)
+				break;
+		}
+		head->mark = 0;
+		if (segs > 1) {
+			veil_batch_seal(head, msg_len, segs);
+			veil_stat_inc(vdev, TX_GSO_BATCHES);
+			veil_stat_add(vdev, TX_GSO_SEGMENTS, segs);
+		} else {
+			veil_stat_inc(vdev, TX_SINGLE);
+		}
+		/* The device's tx counters are kept by the UDP tunnel helpers. */
+		if (veil_socket_send_skb(peer, head, ds))
+			continue;
+		atomic64_add(total, &peer->tx_bytes);
+		if (keepalives)
+			veil_stat_add(vdev, KEEPALIVES_SENT, keepalives);
+		sent_data |= keepalives < segs;
+	}
+
+	veil_timers_any_authenticated_packet_traversal(peer);
+	veil_timers_any_authenticated_packet_sent(peer);
+	if (sent_data)
+		veil_timers_data_sent(peer);
+	veil_keep_key_fresh_on_send(peer, tj->kp);
+	veil_keypair_put(tj->kp);
+	veil_peer_put(peer);
+	kfree(tj);
+}
+
+/*
+ * Moves up to VEIL_JOB_MAX packets from @batch into a new job and numbers
+ * them. Under @tx_lock. Returns the job, or NULL when nothing was taken;
+ * sets *@exhausted when the key may not send any more.
+ */
+static struct veil_tx_job *veil_tx_job_fill(struct veil_peer *peer,
+					    struct veil_keypair *kp,
+					    struct sk_buff_head *batch,
+					    bool *exhausted)
+{
+	struct veil_tx_job *tj;
+	struct sk_buff *skb;
+	u64 nonce;
+
+	tj = kmalloc(sizeof(*tj), GFP_ATOMIC);
+	if (unlikely(!tj))
+		return NULL;
+	__skb_queue_head_init(&tj->skbs);
+	while (skb_queue_len(&tj->skbs) < VEIL_JOB_MAX &&
+	       (skb = skb_peek(batch)) != NULL) {
+		nonce = atomic64_inc_return(&kp->send_counter) - 1;
+		if (unlikely(nonce >= VEIL_REJECT_AFTER_MESSAGES)) {
+			/* Never reuse a nonce: this key is done sending. */
+			WRITE_ONCE(kp->send_valid, false);
+			*exhausted = true;
+			break;
+		}
+		__skb_unlink(skb, batch);
+		VEIL_CB(skb)->nonce = nonce;
+		__skb_queue_tail(&tj->skbs, skb);
+	}
+	if (skb_queue_empty(&tj->skbs)) {
+		kfree(tj);
+		return NULL;
+	}
+	tj->job.crypt = veil_tx_crypt;
+	tj->job.finish = veil_tx_finish;
+	tj->peer = veil_peer_get(peer);
+	tj->kp = veil_keypair_get(kp);
+	return tj;
+}
+
+/*
+ * Hands what is staged to the device's tx queue, in jobs. One CPU at a
+ * time per peer (@tx_lock, BHs off) takes the nonces and submits, so a
+ * peer's jobs are numbered and queued in order; padata finishes them in
+ * that order, on the peer's serial CPU. Timers and the rekey check run as
+ * each job is sent.
+ */
 void veil_send_staged(struct veil_peer *peer)
 {
+	struct veil_device *vdev = peer->vdev;
 	struct sk_buff_head batch;
+	struct veil_tx_job *tj;
 	struct veil_keypair *kp;
 	bool need_handshake;
 	unsigned int passes = 0;
-	bool sent_data;
 	struct sk_buff *skb;
-	u64 nonce;
+	bool may_inline;
 
 again:
 	if (skb_queue_empty_lockless(&peer->staged) ||
@@ -333,7 +677,6 @@ again:
 		return;
 
 	need_handshake = false;
-	sent_data = false;
 	rcu_read_lock_bh();
 	kp = veil_keypair_current(&peer->keypairs);
 	rcu_read_unlock_bh();
@@ -348,25 +691,24 @@ again:
 	skb_queue_splice_init(&peer->staged, &batch);
 	spin_unlock_bh(&peer->staged.lock);
 
-	while ((skb = __skb_dequeue(&batch)) != NULL) {
-		nonce = atomic64_inc_return(&kp->send_counter) - 1;
-		if (unlikely(nonce >= VEIL_REJECT_AFTER_MESSAGES)) {
-			/* Never reuse a nonce: this key is done sending. */
-			WRITE_ONCE(kp->send_valid, false);
-			__skb_queue_head(&batch, skb);
-			veil_send_unstage(peer, &batch);
-			need_handshake = true;
+	while (!skb_queue_empty(&batch)) {
+		tj = veil_tx_job_fill(peer, kp, &batch, &need_handshake);
+		if (!tj)
 			break;
-		}
-		sent_data |= veil_send_one(peer, kp, skb, nonce);
+		skb = skb_peek(&tj->skbs);
+		may_inline = skb_queue_len(&tj->skbs) == 1 &&
+			     skb->len <= VEIL_INLINE_MAX_LEN;
+		veil_pqueue_submit(&vdev->tx_queue, &tj->job, peer->serial_cpu,
+				   may_inline);
 	}
-
-	veil_timers_any_authenticated_packet_traversal(peer);
-	veil_timers_any_authenticated_packet_sent(peer);
-	if (sent_data)
-		veil_timers_data_sent(peer);
-	if (!need_handshake)
-		veil_keep_key_fresh_on_send(peer, kp);
+	if (need_handshake) {
+		veil_send_unstage(peer, &batch);
+	} else if (unlikely(!skb_queue_empty(&batch))) {
+		/* No memory for a job. */
+		veil_stat_add(vdev, TX_DROP_OTHER, skb_queue_len(&batch));
+		DEV_STATS_ADD(vdev->dev, tx_dropped, skb_queue_len(&batch));
+		__skb_queue_purge(&batch);
+	}
 unlock:
 	veil_keypair_put(kp);
 	spin_unlock_bh(&peer->tx_lock);

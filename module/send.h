@@ -45,6 +45,13 @@ void veil_send_stage(struct veil_peer *peer, struct sk_buff_head *list);
 /* Sends what is staged if a key allows, else requests a handshake. */
 void veil_send_staged(struct veil_peer *peer);
 
+/*
+ * Takes a UDP GSO batch of data messages apart (for a route whose MTU the
+ * messages do not fit): @head keeps its own message and is a plain skb
+ * again; the others are returned as a NULL-terminated list.
+ */
+struct sk_buff *veil_send_unbatch(struct sk_buff *head);
+
 /* Rekey check after receiving data (protocol.md 8.2). */
 void veil_send_keep_key_fresh_on_receive(struct veil_peer *peer);
 

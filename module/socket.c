@@ -15,6 +15,7 @@
 #include <linux/rcupdate.h>
 #include <linux/inetdevice.h>
 #include <net/addrconf.h>
+#include <net/gro.h>
 #include <net/inet_sock.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
@@ -24,26 +25,249 @@
 #include <net/udp_tunnel.h>
 
 #include "device.h"
+#include "messages.h"
 #include "peer.h"
 #include "receive.h"
+#include "send.h"
 #include "socket.h"
 
 #define VEIL_PORT_RETRIES 100
 
 /*
+ * Receive offload (docs/design.md, "Data path").
+ *
+ * GRO: the socket's gro_receive chains consecutive data messages of one UDP
+ * flow (UDP matched the ports, IP the addresses: same_flow) and one
+ * receiver index on the frag_list of the first, as skb_gro_receive_list()
+ * does (skb_gro_receive() is not exported): all of the first one's length,
+ * except a shorter last one, which ends the aggregate. Anything else
+ * (handshake messages, garbage, a message that does not fit) is not merged
+ * and completes the flow's aggregate first, so that the order is kept; what
+ * is not a data message is never held. gro_complete leaves the
+ * SKB_GSO_UDP_TUNNEL[_CSUM] mark udp_gro_complete() set, with which
+ * udp_queue_rcv_skb() hands the aggregate to encap_rcv whole instead of
+ * segmenting it.
+ *
+ * udp_gro_receive() calls gro_receive only for datagrams whose checksum was
+ * verified (or is absent), so the aggregate is marked CHECKSUM_UNNECESSARY.
+ * Each member keeps its own IP and UDP headers in its headroom: after the
+ * split it is a datagram of its own again.
+ *
+ * GRO runs under rcu_read_lock(); the device is only used for counters and
+ * may be gone (sockets being closed): then nothing is merged.
+ */
+#define VEIL_GRO_MAX_SEGS	64
+
+static struct sk_buff *veil_gro_receive(struct sock *sk,
+					struct list_head *head,
+					struct sk_buff *skb)
+{
+	unsigned int off = skb_gro_offset(skb), len = skb_gro_len(skb);
+	const struct veil_msg_data *hdr, *first;
+	struct veil_msg_data buf;
+	struct veil_device *vdev;
+	struct sk_buff *p;
+	bool data;
+
+	vdev = rcu_dereference_sk_user_data(sk);
+	hdr = skb_gro_header(skb, off + sizeof(*hdr), off);
+	data = vdev && hdr && len >= VEIL_MSG_DATA_MIN_LEN &&
+	       hdr->header.type == cpu_to_le32(VEIL_MSG_DATA);
+
+	if (unlikely(skb_is_gso(skb))) {
+		/*
+		 * A UDP GSO datagram of a local sender (across a veth): the
+		 * tunnel mark makes UDP give it to encap_rcv unsegmented,
+		 * where veil_socket_split() takes it apart.
+		 */
+		if (data && skb_shinfo(skb)->gso_type == SKB_GSO_UDP_L4)
+			skb_shinfo(skb)->gso_type |= SKB_GSO_UDP_TUNNEL;
+		data = false;
+	}
+
+	list_for_each_entry(p, head, list) {
+		if (!NAPI_GRO_CB(p)->same_flow)
+			continue;
+		/* @p is the only aggregate held for this flow. */
+		if (!data || NAPI_GRO_CB(skb)->flush || NAPI_GRO_CB(p)->flush)
+			goto complete;
+		first = skb_header_pointer(p, skb_transport_offset(p) +
+					   sizeof(struct udphdr),
+					   sizeof(buf), &buf);
+		if (!first || first->key_idx != hdr->key_idx ||
+		    len > skb_shinfo(p)->gso_size ||
+		    NAPI_GRO_CB(p)->count >= VEIL_GRO_MAX_SEGS ||
+		    p->len + len >= 65536 || skb_headlen(skb) < off)
+			goto complete;
+
+		/*
+		 * Chain @skb, from its message on, behind @p. Both may still
+		 * be charged to a local sender's socket (IP orphans them
+		 * later): settle that now, before @p's truesize grows.
+		 */
+		skb_orphan(p);
+		skb_orphan(skb);
+		__skb_pull(skb, off);
+		skb->next = NULL;
+		if (NAPI_GRO_CB(p)->last == p)
+			skb_shinfo(p)->frag_list = skb;
+		else
+			NAPI_GRO_CB(p)->last->next = skb;
+		NAPI_GRO_CB(p)->last = skb;
+		NAPI_GRO_CB(p)->count++;
+		p->data_len += skb->len;
+		p->len += skb->len;
+		p->truesize += skb->truesize;
+		skb_shinfo(p)->flags |= skb_shinfo(skb)->flags &
+					SKBFL_SHARED_FRAG;
+		NAPI_GRO_CB(skb)->same_flow = 1;
+		veil_stat_inc(vdev, RX_GRO_MERGED);
+		/* A shorter message is the last one. */
+		return len < skb_shinfo(p)->gso_size ? p : NULL;
+	}
+	p = NULL;
+
+complete:
+	/* Not a data message: never held. Else it starts an aggregate. */
+	if (!data)
+		NAPI_GRO_CB(skb)->flush = 1;
+	return p;
+}
+
+static int veil_gro_complete(struct sock *sk, struct sk_buff *skb, int nhoff)
+{
+	/*
+	 * udp_gro_complete() set SKB_GSO_UDP_TUNNEL[_CSUM] and the UDP
+	 * length; gso_size is the first message's length (dev_gro_receive()).
+	 */
+	skb_shinfo(skb)->gso_segs = NAPI_GRO_CB(skb)->count;
+	skb->encapsulation = 0;
+	/* Each part was verified; the merged UDP checksum field is not. */
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	skb->csum_level = 0;
+	return 0;
+}
+
+static void veil_socket_split_error(struct veil_device *vdev,
+				    enum veil_stat reason)
+{
+	this_cpu_inc(vdev->stats->count[reason]);
+	DEV_STATS_INC(vdev->dev, rx_errors);
+}
+
+/*
+ * Splits an aggregate that reached encap_rcv whole (@skb->data at its UDP
+ * header) into its datagrams, each at its own UDP header, appended to
+ * @list; returns their number. Two layouts: our GRO's frag_list chain,
+ * whose members are the datagrams as they arrived (unchained, not copied;
+ * cloned if the aggregate is a clone, e.g. a tap holds it), and a UDP GSO
+ * datagram, segmented by the stack's helper as UDP would have done.
+ */
+static unsigned int veil_socket_split(struct veil_device *vdev,
+				      struct sock *sk, struct sk_buff *skb,
+				      struct sk_buff_head *list)
+{
+	struct sk_buff *chain = NULL, *seg, *next, **tail = &chain;
+	unsigned int n = 0, len = 0, members = 0, own;
+	int iif = skb->skb_iif;
+
+	if (!skb_has_frag_list(skb)) {
+		/* Drop the mark veil_gro_receive() added. */
+		skb_shinfo(skb)->gso_type &= ~(SKB_GSO_UDP_TUNNEL |
+					       SKB_GSO_UDP_TUNNEL_CSUM);
+		__skb_push(skb, -skb_mac_offset(skb));
+		chain = udp_rcv_segment(sk, skb, ip_hdr(skb)->version == 4);
+		if (!chain)
+			veil_socket_split_error(vdev,
+						VEIL_STAT_RX_DROP_MALFORMED);
+		skb_list_walk_safe(chain, seg, next) {
+			skb_mark_not_on_list(seg);
+			__skb_pull(seg, skb_transport_offset(seg));
+			__skb_queue_tail(list, seg);
+			n++;
+		}
+		return n;
+	}
+
+	for (seg = skb_shinfo(skb)->frag_list; seg; seg = seg->next)
+		len += seg->len;
+	if (likely(!skb_cloned(skb))) {
+		chain = skb_shinfo(skb)->frag_list;
+		skb_shinfo(skb)->frag_list = NULL;
+		skb->len -= len;
+		skb->data_len -= len;
+		/*
+		 * Our GRO added the members' truesize to the head; a local
+		 * sender may not have (its socket's charge): never let the
+		 * head claim less than its own buffers.
+		 */
+		for (seg = chain; seg; seg = seg->next)
+			members += seg->truesize;
+		own = SKB_TRUESIZE(skb_end_offset(skb)) + skb->data_len;
+		skb->truesize = skb->truesize >= members + own ?
+				skb->truesize - members : own;
+		skb_gso_reset(skb);
+	} else {
+		/* The chain is shared with the clone: clone its members. */
+		for (seg = skb_shinfo(skb)->frag_list; seg; seg = seg->next) {
+			*tail = skb_clone(seg, GFP_ATOMIC);
+			if (unlikely(!*tail)) {
+				veil_socket_split_error(vdev,
+							VEIL_STAT_RX_DROP_NO_MEMORY);
+				continue;
+			}
+			tail = &(*tail)->next;
+		}
+		*tail = NULL;
+		if (unlikely(pskb_trim(skb, skb->len - len))) {
+			veil_socket_split_error(vdev,
+						VEIL_STAT_RX_DROP_NO_MEMORY);
+			kfree_skb(skb);
+			skb = NULL;
+		} else {
+			skb_gso_reset(skb);
+		}
+	}
+	if (skb) {
+		__skb_queue_tail(list, skb);
+		n++;
+	}
+	skb_list_walk_safe(chain, seg, next) {
+		skb_mark_not_on_list(seg);
+		/* Back to the member's own UDP header. */
+		__skb_push(seg, sizeof(struct udphdr));
+		seg->skb_iif = iif;
+		__skb_queue_tail(list, seg);
+		n++;
+	}
+	return n;
+}
+
+/*
  * Receive hook of both sockets, called by UDP in softirq under
  * rcu_read_lock() with the checksum verified and skb->data at the UDP
- * header. Always consumes the datagram.
+ * header. Always consumes the datagram. An aggregate (GRO or GSO) is split
+ * here and its messages are processed as one batch.
  */
 static int veil_socket_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct veil_device *vdev = rcu_dereference_sk_user_data(sk);
+	struct sk_buff_head list;
+	unsigned int n;
 
 	if (unlikely(!vdev)) {
 		kfree_skb(skb);
 		return 0;
 	}
-	veil_receive(vdev, skb);
+	__skb_queue_head_init(&list);
+	if (skb_is_gso(skb)) {
+		n = veil_socket_split(vdev, sk, skb, &list);
+		veil_stat_inc(vdev, RX_GSO_BATCHES);
+		veil_stat_add(vdev, RX_GSO_SEGMENTS, n);
+	} else {
+		__skb_queue_tail(&list, skb);
+	}
+	veil_receive_list(vdev, &list);
 	return 0;
 }
 
@@ -81,6 +305,31 @@ void veil_socket_skb_dest(const struct sk_buff *skb, __be32 *src4,
 }
 
 /*
+ * A UDP GSO batch of data messages (send.c) whose messages would not fit
+ * the route's MTU one by one goes out as single messages instead: IPv6
+ * would drop such segments, IPv4 would fragment each. Returns the messages
+ * split off @skb (a list), or NULL when @skb goes out as it is.
+ */
+static struct sk_buff *veil_socket_unbatch_for_mtu(struct sk_buff *skb,
+						   unsigned int mtu)
+{
+	if (likely(!skb_is_gso(skb) ||
+		   skb_shinfo(skb)->gso_size + sizeof(struct udphdr) <= mtu))
+		return NULL;
+	return veil_send_unbatch(skb);
+}
+
+/*
+ * The tunnel helpers count one packet per skb in the device's tx stats; a
+ * batch of @segs messages is @segs packets (its bytes are right already).
+ */
+static void veil_socket_count_batch(struct veil_device *vdev, unsigned int segs)
+{
+	if (segs > 1)
+		dev_sw_netstats_tx_add(vdev->dev, segs - 1, 0);
+}
+
+/*
  * Sends @skb (a finished message) over IPv4 to @dst. *@src is the source
  * address to use, 0 for any; it is updated to the one used, or reset when
  * it is not local any more. @cache may be NULL. Consumes @skb.
@@ -96,7 +345,9 @@ static int veil_send4(struct veil_device *vdev, struct sk_buff *skb,
 		.flowi4_mark = READ_ONCE(vdev->fwmark),
 		.flowi4_proto = IPPROTO_UDP,
 	};
+	struct sk_buff *list, *next;
 	struct rtable *rt = NULL;
+	unsigned int segs;
 	struct sock *sk;
 	int ret;
 
@@ -140,10 +391,22 @@ static int veil_send4(struct veil_device *vdev, struct sk_buff *skb,
 		if (cache)
 			dst_cache_set_ip4(cache, &rt->dst, fl.saddr);
 	}
-	skb->ignore_df = 1;
-	udp_tunnel_xmit_skb(rt, sk, skb, fl.saddr, fl.daddr, ds,
-			    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
-			    fl.fl4_dport, false, false);
+	list = veil_socket_unbatch_for_mtu(skb, dst_mtu(&rt->dst) - sizeof(struct iphdr));
+	do {
+		next = list;
+		if (next) {
+			list = next->next;
+			skb_mark_not_on_list(next);
+			dst_hold(&rt->dst);
+		}
+		segs = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+		skb->ignore_df = 1;
+		udp_tunnel_xmit_skb(rt, sk, skb, fl.saddr, fl.daddr, ds,
+				    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
+				    fl.fl4_dport, false, false);
+		veil_socket_count_batch(vdev, segs);
+		skb = next;
+	} while (skb);
 	rcu_read_unlock_bh();
 	*src = fl.saddr;
 	return 0;
@@ -168,6 +431,8 @@ static int veil_send6(struct veil_device *vdev, struct sk_buff *skb,
 		.flowi6_proto = IPPROTO_UDP,
 	};
 	struct dst_entry *dst_entry = NULL;
+	struct sk_buff *list, *next;
+	unsigned int segs;
 	struct sock *sk;
 	int ret;
 
@@ -204,10 +469,22 @@ static int veil_send6(struct veil_device *vdev, struct sk_buff *skb,
 		if (cache)
 			dst_cache_set_ip6(cache, dst_entry, &fl.saddr);
 	}
-	skb->ignore_df = 1;
-	udp_tunnel6_xmit_skb(dst_entry, sk, skb, skb->dev, &fl.saddr,
-			     &fl.daddr, ds, ip6_dst_hoplimit(dst_entry), 0,
-			     fl.fl6_sport, fl.fl6_dport, false);
+	list = veil_socket_unbatch_for_mtu(skb, dst_mtu(dst_entry) - sizeof(struct ipv6hdr));
+	do {
+		next = list;
+		if (next) {
+			list = next->next;
+			skb_mark_not_on_list(next);
+			dst_hold(dst_entry);
+		}
+		segs = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+		skb->ignore_df = 1;
+		udp_tunnel6_xmit_skb(dst_entry, sk, skb, skb->dev, &fl.saddr,
+				     &fl.daddr, ds, ip6_dst_hoplimit(dst_entry),
+				     0, fl.fl6_sport, fl.fl6_dport, false);
+		veil_socket_count_batch(vdev, segs);
+		skb = next;
+	} while (skb);
 	rcu_read_unlock_bh();
 	*src = fl.saddr;
 	return 0;
@@ -356,10 +633,14 @@ static void veil_socket_setup(struct veil_device *vdev, struct socket *sock)
 		.sk_user_data = vdev,
 		.encap_type = 1,
 		.encap_rcv = veil_socket_rcv,
+		.gro_receive = veil_gro_receive,
+		.gro_complete = veil_gro_complete,
 	};
 
 	sock->sk->sk_allocation = GFP_ATOMIC;
 	setup_udp_tunnel_sock(vdev->birth_net, sock, &cfg);
+	/* UDP GSO datagrams reach encap_rcv whole (veil_gro_receive()). */
+	udp_set_bit(ACCEPT_L4, sock->sk);
 }
 
 int veil_socks_create(struct veil_device *vdev, u16 port,

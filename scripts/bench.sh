@@ -18,6 +18,7 @@
 #   BENCH_DIR      output directory (default <repo>/build/bench)
 #   BENCH_CPU, BENCH_SMP   QEMU CPU model and vCPUs (default qemu64, 2)
 #   BENCH_TIMEOUT  VM wall-clock bound in seconds (default: computed)
+#   BENCH_VEIL_PARAMS  veil module parameters for the run (e.g. parallel=0)
 # Outputs (in BENCH_DIR): results.csv, results.json, profile.txt, bench.png,
 # bench.dat, summary.txt (the table), vm/raw/ (what the guest wrote), vm/
 # (the VM's console log, kernel log and status).
@@ -66,6 +67,7 @@ set +e
 nice scripts/vm-run --cpu "$CPU" --smp "$SMP" --timeout "$TIMEOUT" --out "$DIR/vm" \
 	--env "BENCH_ROUNDS=$ROUNDS" --env "BENCH_TIME=$TIME" --env "BENCH_UDP_LEN=$UDP_LEN" \
 	--env "BENCH_TESTS=$TESTS" --env "BENCH_PROFILE=$PROFILE" \
+	--env "BENCH_VEIL_PARAMS=${BENCH_VEIL_PARAMS:-}" \
 	"scripts/lib/bench-guest $(printf '%q' "$raw")" 2>&1 | tee "$DIR/vm/run.log"
 vmrc=${PIPESTATUS[0]}
 set -e

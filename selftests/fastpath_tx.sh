@@ -1,0 +1,351 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The transmit fast path (docs/design.md, "Data path"), checked on the data
+# and on veil's counters so that a silent fallback fails:
+#  - every packet size that matters arrives intact: ICMP echoes of sizes
+#    around the 16-byte padding multiple, the MTU and beyond (inner
+#    fragments), IPv4 and IPv6, and UDP datagrams of 0, 1, ... 8000 bytes
+#    built with MSG_MORE from many small pieces (paged skbs);
+#  - paged data that belongs to someone else is never encrypted in place:
+#    a file sent with sendfile() (page-cache pages in the skbs) and a TCP
+#    stream with losses (retransmissions reuse the sent pages) arrive with
+#    the right checksum, and the file on the sending side is unchanged;
+#  - each mechanism is used: UDP GSO batches of more than one message on
+#    average, out-of-place encryption and the trailer paths, padata jobs,
+#    and never skb_cow_data() on these paths;
+#  - the GSO batches are split correctly by software segmentation (the
+#    outer veth's tx-udp-segmentation off) and when the outer MTU is too
+#    small for a whole message (batches taken apart, IPv6 outer);
+#  - a stock wireguard peer decrypts the batches (interop);
+#  - with the module parameter parallel=0 every job runs inline.
+
+. "$(dirname "$0")/lib.sh"
+
+require_module
+require_cli
+require_cmd ping python3 ethtool tc nstat iperf3 ss sha256sum
+
+tap_plan 27
+
+if [ "$VEIL_MODULE" != veil ]; then
+	skip_all "veil's counters are needed (module $VEIL_MODULE)"
+fi
+WG=0
+wg_available && WG=1
+
+PORT=5310
+MIB=1048576
+
+new_topo()
+{
+	topo_new "$@" || bail_out "topology: $T_ERR"
+	tping A 4 || bail_out "no ping over the new tunnel ($(topo_desc)): $T_PING"
+}
+
+# stat SIDE NAME: one of veil's counters on SIDE.
+stat()
+{
+	veil_stat "$(tv NS "$1")" "$(tv DEV "$1")" "$2"
+}
+
+# snap SIDE: remember SIDE's counters (for delta).
+declare -A SNAP
+snap()
+{
+	SNAP[$1]=$(veil_stats "$(tv NS "$1")" "$(tv DEV "$1")")
+}
+
+# delta SIDE NAME: growth of a counter since snap SIDE.
+delta()
+{
+	echo $(( $(stat "$1" "$2") - $(stat_of "${SNAP[$1]}" "$2") ))
+}
+
+# ---- data integrity helpers -------------------------------------------------
+
+# The receiving end: accepts one connection, prints "<bytes> <sha256>".
+# shellcheck disable=SC2016 # python
+RECV='
+import hashlib, socket, sys
+fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(1)
+s.settimeout(300)
+c, _ = s.accept()
+c.settimeout(300)
+h, n = hashlib.sha256(), 0
+while True:
+    d = c.recv(262144)
+    if not d:
+        break
+    h.update(d)
+    n += len(d)
+print(n, h.hexdigest())
+'
+# The sending end: the file with sendfile() ("sendfile") or write().
+# shellcheck disable=SC2016 # python
+SEND='
+import socket, sys
+addr, port, path, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+s = socket.create_connection((addr, port), timeout=300)
+with open(path, "rb") as f:
+    if mode == "sendfile":
+        s.sendfile(f)
+    else:
+        while True:
+            d = f.read(65536)
+            if not d:
+                break
+            s.sendall(d)
+s.shutdown(socket.SHUT_WR)
+s.recv(1)
+s.close()
+'
+
+# xfer_check DESC FAMILY MODE MIB: MIB MiB of random data from A to B over
+# the inner FAMILY with MODE (sendfile or write). OK when B received every
+# byte with the right SHA-256 and A's file still has its checksum.
+xfer_check()
+{
+	local desc=$1 fam=$2 mode=$3 size=$4 file want got after pid rc out i
+	file=$VEIL_TMP/xfer.$mode
+	head -c $((size * MIB)) /dev/urandom >"$file"
+	want="$((size * MIB)) $(sha256sum "$file" | cut -d' ' -f1)"
+	nsexec "$T_NS_B" timeout 400 python3 -c "$RECV" "$(inner_of B "$fam")" "$PORT" \
+		>"$VEIL_TMP/recv.out" 2>&1 </dev/null &
+	pid=$!
+	at_exit kill "$pid"
+	for ((i = 0; i < 50; i++)); do
+		[ -n "$(ssn "$T_NS_B" -ltnH "sport = :$PORT")" ] && break
+		sleep 0.1
+	done
+	out=$(nsexec "$T_NS_A" timeout 400 python3 -c "$SEND" "$(inner_of B "$fam")" "$PORT" \
+		"$file" "$mode" 2>&1)
+	rc=$?
+	wait "$pid"
+	got=$(cat "$VEIL_TMP/recv.out")
+	# The page cache holds what sendfile() handed down: it must be intact.
+	after="$((size * MIB)) $(sha256sum "$file" | cut -d' ' -f1)"
+	[ "$rc" -eq 0 ] && [ "$got" = "$want" ] && [ "$after" = "$want" ]
+	result "$desc" $? "sender exit $rc: $out" "sent:     $want" "received: $got" \
+		"file after sending: $after"
+}
+
+# loss SIDE PERCENT: random loss on SIDE's outer interface (0: none).
+loss()
+{
+	local ns veth
+	ns=$(tv NS "$1") veth=$(tv VETH "$1")
+	if [ "$2" = 0 ]; then
+		ip -n "$ns" link set "$veth" txqueuelen 1000 2>/dev/null
+		tc -n "$ns" qdisc del dev "$veth" root 2>/dev/null
+	else
+		tc -n "$ns" qdisc replace dev "$veth" root netem loss "$2%"
+	fi
+}
+
+retrans()
+{
+	nsexec "$T_NS_A" nstat -az TcpRetransSegs | awk '$1 == "TcpRetransSegs" { print $2 }'
+}
+
+# ---- sizes ------------------------------------------------------------------
+
+# ping_sweep FAMILY SIZES...: one echo of each payload size; true when all
+# came back with their data intact (ping checks the pattern).
+ping_sweep()
+{
+	local fam=$1 s bad='' out
+	shift
+	for s in "$@"; do
+		if ! out=$(nsexec "$T_NS_A" ping -"$fam" -n -c 1 -W 3 -s "$s" "$(inner_of B "$fam")" 2>&1) ||
+		   grep -qi 'wrong data\|corrupted' <<<"$out"; then
+			bad+="size $s: $(tail -n 2 <<<"$out" | tr '\n' ' ')"$'\n'
+		fi
+	done
+	[ -z "$bad" ] || { printf '%s' "$bad"; return 1; }
+}
+
+# Around the padding multiple, a page, the MTU (1420: 1392 for IPv4 ICMP,
+# 1372 for IPv6) and beyond it (inner fragments).
+SIZES4="0 1 2 7 8 9 15 16 17 23 24 25 31 32 33 63 64 65 100 1000 1363 1364 1365 1376 1377 1378 1379 1380 1381 1389 1390 1391 1392 1393 1394 1408 1420 2000 2900 4000 4068 4069 4096 8000"
+SIZES6="0 1 2 8 15 16 17 32 33 64 1000 1343 1344 1345 1356 1357 1358 1368 1369 1370 1371 1372 1373 1400 2900 4000 8000"
+
+# UDP datagrams built from many sendmsg(MSG_MORE) pieces: on a device with
+# scatter-gather they end up in page fragments. B echoes each one.
+# shellcheck disable=SC2016 # python
+UDP_ECHO='
+import select, socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", int(sys.argv[1])))
+end = time.time() + float(sys.argv[2])
+while time.time() < end:
+    if select.select([s], [], [], 0.2)[0]:
+        d, a = s.recvfrom(65535)
+        s.sendto(d, a)
+'
+# shellcheck disable=SC2016 # python
+UDP_PIECES='
+import os, socket, sys
+addr, port = sys.argv[1], int(sys.argv[2])
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect((addr, port))
+bad = []
+for size in [int(x) for x in sys.argv[3].split()]:
+    for piece in (1, 7, 100, 1000):
+        data = os.urandom(size)
+        cuts = list(range(0, size, piece)) or [0]
+        for off in cuts[:-1]:
+            s.send(data[off:off + piece], socket.MSG_MORE)
+        s.send(data[cuts[-1]:])
+        try:
+            back = s.recv(65535)
+        except socket.timeout:
+            bad.append("%d bytes in pieces of %d: no answer" % (size, piece))
+            continue
+        if back != data:
+            bad.append("%d bytes in pieces of %d: %d bytes, different" % (size, piece, len(back)))
+print("\n".join(bad) if bad else "all echoed")
+sys.exit(1 if bad else 0)
+'
+UDP_SIZES="0 1 2 15 16 17 100 1000 1363 1364 1365 1391 1392 1393 2000 4000 8000"
+
+udp_pieces_check()
+{
+	local desc=$1 fam=$2 pid out rc
+	nsexec "$T_NS_B" python3 -c "$UDP_ECHO" $((PORT + 1)) 60 >/dev/null 2>&1 </dev/null &
+	pid=$!
+	at_exit kill "$pid"
+	# shellcheck disable=SC2016 # expanded by eval
+	wait_for 5 eval '[ -n "$(ssn "$T_NS_B" -ulnH "sport = :$((PORT + 1))")" ]'
+	out=$(nsexec "$T_NS_A" python3 -c "$UDP_PIECES" "$(inner_of B "$fam")" $((PORT + 1)) \
+		"$UDP_SIZES" 2>&1)
+	rc=$?
+	kill "$pid" 2>/dev/null
+	result "$desc" "$rc" "$out"
+}
+
+# ---- veil<->veil, outer IPv4 ------------------------------------------------
+
+new_topo veil veil outer=4
+d="veil<->veil, outer IPv4"
+
+snap A
+# shellcheck disable=SC2086 # a list
+out=$(ping_sweep 4 $SIZES4)
+result "$d: ICMP echoes of $(wc -w <<<"$SIZES4") sizes (0..8000 bytes) intact, inner IPv4" $? "$out"
+# shellcheck disable=SC2086 # a list
+out=$(ping_sweep 6 $SIZES6)
+result "$d: ICMP echoes of $(wc -w <<<"$SIZES6") sizes intact, inner IPv6" $? "$out"
+udp_pieces_check "$d: UDP datagrams of 0..8000 bytes sent in MSG_MORE pieces come back intact" 4
+n=$(delta A tx_out_of_place) c=$(delta A tx_cow) t=$(delta A tx_tail_inplace)
+[ "$n" -gt 0 ] && [ "$t" -gt 0 ] && [ "$c" -eq 0 ]
+result "$d: small and paged packets: trailer in place and out-of-place sealing used, no skb_cow_data" $? \
+	"tx_out_of_place +$n, tx_tail_inplace +$t, tx_tail_frag +$(delta A tx_tail_frag), tx_cow +$c"
+diag "sizes: tx_out_of_place +$n, tx_tail_inplace +$t, tx_tail_frag +$(delta A tx_tail_frag), tx_cow +$c"
+
+# TCP from write() and from sendfile(), clean and with losses.
+snap A
+xfer_check "$d: 8 MiB over TCP with write(), inner IPv4, intact" 4 write 8
+xfer_check "$d: 8 MiB over TCP with sendfile() (page-cache pages), inner IPv4, intact and the file unchanged" 4 sendfile 8
+loss A 3
+r0=$(retrans)
+xfer_check "$d: 4 MiB over TCP with write(), 3% loss (retransmissions), intact" 4 write 4
+xfer_check "$d: 4 MiB with sendfile(), 3% loss, inner IPv6, intact and the file unchanged" 6 sendfile 4
+r1=$(retrans)
+loss A 0
+[ "$((r1 - r0))" -gt 0 ]
+result "$d: the lossy transfers did retransmit (so retransmitted pages were checked)" $? \
+	"TcpRetransSegs +$((r1 - r0))"
+
+gb=$(delta A tx_gso_batches) gs=$(delta A tx_gso_segments) go=$(delta A tx_out_of_place)
+gc=$(delta A tx_cow) gp=$(delta A tx_jobs_parallel)
+[ "$gb" -gt 0 ] && [ "$gs" -gt "$gb" ]
+result "$d: TCP left in UDP GSO batches of more than one message (on average $gs/$gb)" $? \
+	"tx_gso_batches +$gb, tx_gso_segments +$gs, tx_single +$(delta A tx_single)"
+[ "$go" -gt 0 ] && [ "$gc" -eq 0 ]
+result "$d: TCP payload sealed out of place, never with skb_cow_data" $? \
+	"tx_out_of_place +$go, tx_cow +$gc"
+[ "$gp" -gt 0 ]
+result "$d: encryption ran as padata jobs" $? "tx_jobs_parallel +$gp, tx_jobs_inline +$(delta A tx_jobs_inline)"
+diag "TCP: tx_gso_batches +$gb, tx_gso_segments +$gs, tx_single +$(delta A tx_single)," \
+	"tx_out_of_place +$go, tx_tail_inplace +$(delta A tx_tail_inplace), tx_cow +$gc," \
+	"tx_jobs_parallel +$gp, tx_jobs_inline +$(delta A tx_jobs_inline)"
+
+# iperf3 -Z: sendfile() of its own buffer, both families.
+snap A
+tun_iperf A 4 -t 3 -Z
+sum=$(iperf_summary "$T_IPERF_JSON")
+[ "$(kv error "$sum")" = none ] && [ "$(kv received "$sum")" -gt 0 ]
+result "$d: iperf3 -Z (sendfile), inner IPv4" $? "$sum"
+[ "$(delta A tx_cow)" -eq 0 ] && [ "$(delta A tx_gso_batches)" -gt 0 ]
+result "$d: iperf3 -Z: GSO batches and no skb_cow_data" $? \
+	"tx_gso_batches +$(delta A tx_gso_batches), tx_cow +$(delta A tx_cow)"
+tun_counters_check "$d: nothing dropped on either side" 'A:rx_drop_*==0' 'B:rx_drop_*==0' \
+	'A:tx_drop_other==0' 'B:tx_drop_other==0'
+
+# ---- software segmentation, outer IPv6 ---------------------------------------
+
+new_topo veil veil outer=6
+d="veil<->veil, outer IPv6"
+out=$(nsexec "$T_NS_A" ethtool -K "$T_VETH_A" tx-udp-segmentation off 2>&1)
+result "$d: tx-udp-segmentation off on A's veth" $? "$out"
+snap A
+xfer_check "$d, batches segmented in software: 8 MiB with sendfile(), intact" 4 sendfile 8
+xfer_check "$d, batches segmented in software: 4 MiB with write(), inner IPv6, intact" 6 write 4
+[ "$(delta A tx_gso_batches)" -gt 0 ]
+result "$d: batches were formed" $? "tx_gso_batches +$(delta A tx_gso_batches)"
+
+# An outer MTU below the message size: batches are taken apart, messages
+# fragmented one by one.
+for s in A B; do ip -n "$(tv NS "$s")" link set "$(tv VETH "$s")" mtu 1300; done
+nsexec "$T_NS_A" ip -6 route flush cache 2>/dev/null
+xfer_check "$d, outer MTU 1300 (messages fragmented): 4 MiB with sendfile(), intact" 4 sendfile 4
+ping_sweep 4 1 1392 4000 >/dev/null
+result "$d, outer MTU 1300: ICMP echoes intact" $?
+for s in A B; do ip -n "$(tv NS "$s")" link set "$(tv VETH "$s")" mtu 1500; done
+
+# ---- a stock wireguard peer decrypts the batches ------------------------------
+
+if [ "$WG" = 1 ]; then
+	for outer in 4 6; do
+		new_topo veil wg outer=$outer
+		d="veil->wg, outer IPv$outer"
+		snap A
+		xfer_check "$d: 8 MiB with sendfile(), intact at the stock module" 4 sendfile 8
+		[ "$(delta A tx_gso_batches)" -gt 0 ] && [ "$(delta A tx_cow)" -eq 0 ]
+		result "$d: sent in GSO batches, no skb_cow_data" $? \
+			"tx_gso_batches +$(delta A tx_gso_batches), tx_cow +$(delta A tx_cow)"
+	done
+else
+	skip_n 4 "veil->wg" "stock wireguard not available"
+fi
+
+# ---- parallel=0 ----------------------------------------------------------------
+
+PARAM=/sys/module/veil/parameters/parallel
+if [ -w "$PARAM" ]; then
+	new_topo veil veil outer=4
+	d="veil<->veil, parallel=0"
+	old=$(cat "$PARAM")
+	echo 0 >"$PARAM"
+	at_exit sh -c "echo $old >$PARAM"
+	snap A
+	xfer_check "$d: 4 MiB with sendfile(), intact" 4 sendfile 4
+	echo "$old" >"$PARAM"
+	[ "$(delta A tx_jobs_parallel)" -eq 0 ] && [ "$(delta A tx_jobs_inline)" -gt 0 ]
+	result "$d: every job ran inline" $? \
+		"tx_jobs_parallel +$(delta A tx_jobs_parallel), tx_jobs_inline +$(delta A tx_jobs_inline)"
+else
+	skip_n 2 "parallel=0" "$PARAM not writable"
+fi
+
+topo_del
+tap_done
