@@ -47,6 +47,7 @@ static const struct veil_selftest veil_selftest_table[] __initconst = {
 	{ "rate limiter", veil_ratelimiter_selftest },
 	{ "replay window", veil_replay_selftest },
 	{ "packet", veil_packet_selftest },
+	{ "skb sealing", veil_skbseal_selftest },
 	{ "timers", veil_timers_selftest },
 };
 

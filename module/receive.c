@@ -357,8 +357,8 @@ struct veil_rx_batch {
  * such as spliced file pages, no frag_list) is decrypted where it lies,
  * linear part and page fragments alike; any other is made private first.
  */
-static bool veil_decrypt(struct veil_device *vdev, struct sk_buff *skb,
-			 struct veil_keypair *kp, u64 nonce)
+bool veil_open_skb(struct sk_buff *skb, const u8 key[VEIL_NOISE_KEY_LEN],
+		   u64 nonce, bool *cow)
 {
 	struct scatterlist sg[MAX_SKB_FRAGS + 8];
 	unsigned int offset = sizeof(struct veil_msg_data);
@@ -369,21 +369,34 @@ static bool veil_decrypt(struct veil_device *vdev, struct sk_buff *skb,
 	if (likely(!skb_cloned(skb) && !skb_has_shared_frag(skb) &&
 		   !skb_has_frag_list(skb))) {
 		nsg = skb_shinfo(skb)->nr_frags + 1;
-		veil_stat_inc(vdev, RX_INPLACE);
+		*cow = false;
 	} else {
 		nsg = skb_cow_data(skb, 0, &trailer);
-		veil_stat_inc(vdev, RX_COW);
+		*cow = true;
 	}
 	if (unlikely(nsg < 0 || nsg > ARRAY_SIZE(sg)))
 		return false;
 	sg_init_table(sg, nsg);
 	if (skb_to_sgvec(skb, sg, offset, len) <= 0)
 		return false;
-	if (!chacha20poly1305_decrypt_sg_inplace(sg, len, NULL, 0, nonce,
-						 kp->recv_key))
+	if (!chacha20poly1305_decrypt_sg_inplace(sg, len, NULL, 0, nonce, key))
 		return false;
 	__skb_pull(skb, offset);
 	return !pskb_trim(skb, len - VEIL_AEAD_TAG_LEN);
+}
+
+/* veil_open_skb() under @kp, counting the way it went. */
+static bool veil_decrypt(struct veil_device *vdev, struct sk_buff *skb,
+			 struct veil_keypair *kp, u64 nonce)
+{
+	bool cow, ok;
+
+	ok = veil_open_skb(skb, kp->recv_key, nonce, &cow);
+	if (cow)
+		veil_stat_inc(vdev, RX_COW);
+	else
+		veil_stat_inc(vdev, RX_INPLACE);
+	return ok;
 }
 
 /* Hands a decrypted, checked inner packet to the stack. */

@@ -8,6 +8,8 @@
 
 #include <linux/skbuff.h>
 
+#include "messages.h"
+
 struct veil_device;
 
 /*
@@ -17,6 +19,15 @@ struct veil_device;
  * Softirq, under RCU.
  */
 void veil_receive_list(struct veil_device *vdev, struct sk_buff_head *list);
+/*
+ * Decrypts the data message @skb (->data at its header, which is in the
+ * linear part, and at least VEIL_MSG_DATA_MIN_LEN long) under @key and
+ * @nonce, in place. On success @skb is the padded plaintext. *@cow is set
+ * to whether the buffer had to be made private first (a clone, shared
+ * fragments or a frag_list), also on failure. Any context.
+ */
+bool veil_open_skb(struct sk_buff *skb, const u8 key[VEIL_NOISE_KEY_LEN],
+		   u64 nonce, bool *cow);
 /* The handshake worker: processes the device's handshake queue. */
 void veil_receive_handshake_work(struct work_struct *work);
 

@@ -12,7 +12,7 @@
  * (see struct veil_tx_job). A CPU that finds the lock taken leaves its
  * packets to the holder, which looks at the queue again after unlocking.
  *
- * Sealing copies as little as the skb allows (veil_encrypt()), and
+ * Sealing copies as little as the skb allows (veil_seal_skb()), and
  * messages of equal size leave as one UDP GSO skb (veil_tx_finish()).
  *
  * Handshake messages are built in process context (a work item per peer
@@ -40,11 +40,6 @@
 #include "timers.h"
 
 #define VEIL_MAX_STAGED 128
-
-/* Room in front of a data message for its header and the outer ones. */
-#define VEIL_SEND_HEADROOM \
-	(sizeof(struct veil_msg_data) + sizeof(struct udphdr) + \
-	 sizeof(struct ipv6hdr) + LL_MAX_HEADER)
 
 void veil_send_handshake_initiation(struct veil_peer *peer, bool is_retry)
 {
@@ -218,8 +213,8 @@ void veil_send_keepalive(struct veil_peer *peer)
  * whole packet writable with skb_cow_data() and seal it in place over a
  * scatterlist. Returns false on failure (the skb is left to the caller).
  */
-static bool veil_encrypt_cow(struct sk_buff *skb, struct veil_keypair *kp,
-			     u64 nonce, unsigned int padding)
+static bool veil_encrypt_cow(struct sk_buff *skb, const u8 *key, u64 nonce,
+			     unsigned int padding)
 {
 	struct scatterlist sg[MAX_SKB_FRAGS + 8];
 	unsigned int plain_len = skb->len;
@@ -238,8 +233,7 @@ static bool veil_encrypt_cow(struct sk_buff *skb, struct veil_keypair *kp,
 	if (skb_to_sgvec(skb, sg, 0, plain_len + tail) <= 0)
 		return false;
 	return chacha20poly1305_encrypt_sg_inplace(sg, plain_len + padding,
-						   NULL, 0, nonce,
-						   kp->send_key);
+						   NULL, 0, nonce, key);
 }
 
 /* A page fragment of @len (<= PAGE_SIZE) bytes from this CPU's cache. */
@@ -345,8 +339,9 @@ static bool veil_encrypt_out_of_place(struct sk_buff *skb,
  *   fragment takes, or a failed allocation: skb_cow_data(), as before.
  * Returns false on failure; the skb is left to the caller.
  */
-static bool veil_encrypt(struct veil_device *vdev, struct sk_buff *skb,
-			 struct veil_keypair *kp, u64 nonce)
+bool veil_seal_skb(struct sk_buff *skb, const u8 key[VEIL_NOISE_KEY_LEN],
+		   u64 nonce, unsigned int mtu, u32 remote_index,
+		   enum veil_seal_path *path)
 {
 	unsigned int plain_len, padding, tail, nhead, ntail;
 	struct veil_msg_data *hdr;
@@ -355,7 +350,7 @@ static bool veil_encrypt(struct veil_device *vdev, struct sk_buff *skb,
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		return false;
 	plain_len = skb->len;
-	padding = veil_padding_len(plain_len, VEIL_CB(skb)->mtu);
+	padding = veil_padding_len(plain_len, mtu);
 	tail = padding + VEIL_AEAD_TAG_LEN;
 
 	if (skb_has_frag_list(skb) || skb_zcopy(skb) ||
@@ -369,38 +364,64 @@ static bool veil_encrypt(struct veil_device *vdev, struct sk_buff *skb,
 			goto cow;
 	}
 
-	veil_seal_init(&seal, kp->send_key, nonce);
+	veil_seal_init(&seal, key, nonce);
 	if (skb_is_nonlinear(skb)) {
 		if (!veil_encrypt_out_of_place(skb, &seal, padding))
 			goto cow_wipe;
-		veil_stat_inc(vdev, TX_OUT_OF_PLACE);
+		*path = VEIL_SEAL_OUT_OF_PLACE;
 	} else if (skb_tailroom(skb) >= tail) {
 		memset(skb_tail_pointer(skb), 0, padding);
 		__skb_put(skb, tail);
 		veil_seal_update(&seal, skb->data, skb->data,
 				 plain_len + padding);
 		veil_seal_final(&seal, skb->data + plain_len + padding);
-		veil_stat_inc(vdev, TX_TAIL_INPLACE);
+		*path = VEIL_SEAL_TAIL_INPLACE;
 	} else {
 		if (!veil_encrypt_tail_frag(skb, &seal, padding))
 			goto cow_wipe;
-		veil_stat_inc(vdev, TX_TAIL_FRAG);
+		*path = VEIL_SEAL_TAIL_FRAG;
 	}
 	goto header;
 
 cow_wipe:
 	memzero_explicit(&seal, sizeof(seal));
 cow:
-	if (!veil_encrypt_cow(skb, kp, nonce, padding))
+	if (!veil_encrypt_cow(skb, key, nonce, padding))
 		return false;
-	veil_stat_inc(vdev, TX_COW);
+	*path = VEIL_SEAL_COW;
 header:
 	/* The tunnel helpers count the device's tx bytes from here. */
 	skb_set_inner_network_header(skb, 0);
 	hdr = skb_push(skb, sizeof(*hdr));
 	hdr->header.type = cpu_to_le32(VEIL_MSG_DATA);
-	hdr->key_idx = cpu_to_le32(kp->remote_index);
+	hdr->key_idx = cpu_to_le32(remote_index);
 	hdr->counter = cpu_to_le64(nonce);
+	return true;
+}
+
+/* veil_seal_skb() under @kp, counting the way it went. */
+static bool veil_encrypt(struct veil_device *vdev, struct sk_buff *skb,
+			 struct veil_keypair *kp, u64 nonce)
+{
+	enum veil_seal_path path;
+
+	if (!veil_seal_skb(skb, kp->send_key, nonce, VEIL_CB(skb)->mtu,
+			   kp->remote_index, &path))
+		return false;
+	switch (path) {
+	case VEIL_SEAL_TAIL_INPLACE:
+		veil_stat_inc(vdev, TX_TAIL_INPLACE);
+		break;
+	case VEIL_SEAL_TAIL_FRAG:
+		veil_stat_inc(vdev, TX_TAIL_FRAG);
+		break;
+	case VEIL_SEAL_OUT_OF_PLACE:
+		veil_stat_inc(vdev, TX_OUT_OF_PLACE);
+		break;
+	case VEIL_SEAL_COW:
+		veil_stat_inc(vdev, TX_COW);
+		break;
+	}
 	return true;
 }
 

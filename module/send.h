@@ -6,8 +6,13 @@
 #ifndef _VEIL_SEND_H
 #define _VEIL_SEND_H
 
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/types.h>
+#include <linux/udp.h>
+
+#include "messages.h"
 
 struct veil_device;
 struct veil_peer;
@@ -17,6 +22,11 @@ struct veil_peer;
  * packets carry only the inner packet's ECN bits.
  */
 #define VEIL_HANDSHAKE_DSFIELD 0x88
+
+/* Room in front of a data message for its header and the outer ones. */
+#define VEIL_SEND_HEADROOM \
+	(sizeof(struct veil_msg_data) + sizeof(struct udphdr) + \
+	 sizeof(struct ipv6hdr) + LL_MAX_HEADER)
 
 /* Per-packet state of staged and received packets, in skb->cb. */
 struct veil_skb_cb {
@@ -51,6 +61,26 @@ void veil_send_staged(struct veil_peer *peer);
  * again; the others are returned as a NULL-terminated list.
  */
 struct sk_buff *veil_send_unbatch(struct sk_buff *head);
+
+/* How veil_seal_skb() sealed a packet (the TX_* strategy counters). */
+enum veil_seal_path {
+	VEIL_SEAL_TAIL_INPLACE,	/* padding and tag in the tailroom */
+	VEIL_SEAL_TAIL_FRAG,	/* ... in an appended page fragment */
+	VEIL_SEAL_OUT_OF_PLACE,	/* paged data sealed into a new fragment */
+	VEIL_SEAL_COW,		/* skb_cow_data(), then in place */
+};
+
+/*
+ * Turns the plaintext packet @skb into a data message (protocol.md 6.1):
+ * pads it for @mtu (veil_padding_len()), seals it under @key and @nonce and
+ * pushes the header (receiver index @remote_index). The paged data of @skb
+ * and the data of its clones are never written. Returns false on failure
+ * (the skb is left to the caller, in no particular state); on success
+ * *@path says how it went. Any context.
+ */
+bool veil_seal_skb(struct sk_buff *skb, const u8 key[VEIL_NOISE_KEY_LEN],
+		   u64 nonce, unsigned int mtu, u32 remote_index,
+		   enum veil_seal_path *path);
 
 /* Rekey check after receiving data (protocol.md 8.2). */
 void veil_send_keep_key_fresh_on_receive(struct veil_peer *peer);

@@ -10,5 +10,7 @@
 
 /* X25519, ChaCha20-Poly1305 (linear and scatterlist), XChaCha20-Poly1305, BLAKE2s. */
 bool veil_crypto_selftest(void);
+/* Sealing and opening data messages in socket buffers of every shape. */
+bool veil_skbseal_selftest(void);
 
 #endif /* _VEIL_SELFTEST_CRYPTO_H */
