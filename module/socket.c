@@ -170,8 +170,10 @@ static unsigned int veil_socket_split(struct veil_device *vdev,
 	struct sk_buff *chain = NULL, *seg, *next, **tail = &chain;
 	unsigned int n = 0, len = 0, members = 0, own;
 	int iif = skb->skb_iif;
+	bool cloned;
 
 	if (!skb_has_frag_list(skb)) {
+		cloned = skb_cloned(skb);
 		/* Drop the mark veil_gro_receive() added. */
 		skb_shinfo(skb)->gso_type &= ~(SKB_GSO_UDP_TUNNEL |
 					       SKB_GSO_UDP_TUNNEL_CSUM);
@@ -182,6 +184,13 @@ static unsigned int veil_socket_split(struct veil_device *vdev,
 						VEIL_STAT_RX_DROP_MALFORMED);
 		skb_list_walk_safe(chain, seg, next) {
 			skb_mark_not_on_list(seg);
+			/*
+			 * The segments are no clones but reference the pages
+			 * of the aggregate, which its clone (e.g. a tap) still
+			 * holds: not ours to decrypt in place.
+			 */
+			if (cloned)
+				skb_shinfo(seg)->flags |= SKBFL_SHARED_FRAG;
 			__skb_pull(seg, skb_transport_offset(seg));
 			__skb_queue_tail(list, seg);
 			n++;
@@ -225,6 +234,12 @@ static unsigned int veil_socket_split(struct veil_device *vdev,
 			kfree_skb(skb);
 			skb = NULL;
 		} else {
+			/*
+			 * pskb_trim() gave the head its own copy of the linear
+			 * part and shinfo (no longer a clone), but its page
+			 * fragments are still the clone's.
+			 */
+			skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
 			skb_gso_reset(skb);
 		}
 	}

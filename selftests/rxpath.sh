@@ -25,6 +25,10 @@
 #  - a UDP GSO datagram (a local sender with UDP_SEGMENT across the veth)
 #    reaches encap_rcv whole and is split: one more batch, one segment per
 #    message, each message handled (here: unknown receiver index);
+#  - the same with a packet capture on B's veth (AF_PACKET clones the
+#    datagram): forged messages to B's real receiver index in one UDP GSO
+#    datagram are each copied before decryption (rx_cow) and refused
+#    (rx_drop_bad_tag), and the capture shows the datagram exactly as sent;
 #  - a data message whose skb fragments are a file's page cache (sendfile
 #    on a UDP socket, SKBFL_SHARED_FRAG) is copied before it is decrypted:
 #    the file stays unchanged although the message fails authentication;
@@ -37,7 +41,7 @@ require_module
 require_cli
 require_cmd iperf3 python3 ethtool sha256sum
 
-tap_plan 27
+tap_plan 30
 
 WG=0
 wg_available && WG=1
@@ -170,7 +174,7 @@ fi
 # ---------------------------------------------------------------------------
 # Sizes: around the padding multiple (16), a page, the MTU (1420 - 28).
 if ! topo_new veil veil; then
-	skip_n 16 "veil<->veil" "$T_ERR"
+	skip_n 19 "veil<->veil" "$T_ERR"
 	tap_done
 	exit
 fi
@@ -316,13 +320,130 @@ quiet_b()
 	done
 	return 1
 }
+# udp_seg on|off: UDP segmentation offload of A's veth. veth_gro turns it
+# off: a UDP GSO datagram is then segmented before the veth, and B's GRO
+# merges the segments into a frag_list chain, not the layout meant here.
+udp_seg()
+{
+	nsexec "$T_NS_A" ethtool -K "$T_VETH_A" tx-udp-segmentation "$1" >/dev/null
+}
 quiet_b || diag "B's receive counters kept changing for 20 s"
+udp_seg on
 nsexec "$T_NS_A" python3 -c "$GSO_SENDER" "$T_OUT4_B" "$T_PORT_B" 2>"$VEIL_TMP/gso.err"
 result "a UDP GSO datagram was sent" $? "$(cat "$VEIL_TMP/gso.err")"
+udp_seg off
 sleep 0.5
 stats_b1=$(veil_stats "$T_NS_B" veil0)
 check_eq "it reached encap_rcv whole: batches +1, segments +10, unknown index +10" \
 	"1 10 10" "$(delta rx_gso_batches) $(delta rx_gso_segments) $(delta rx_drop_unknown_index)"
+
+# ---------------------------------------------------------------------------
+# The same shape seen by a packet capture on B's veth: AF_PACKET clones the
+# datagram's skb and reads its pages later (recv(), not a ring: tcpdump's
+# ring copies at once and would not see a late write). A UDP GSO datagram
+# of forged data messages (B's real receiver index, new counters, wrong
+# tags) is split by the stack's segmentation helper into segments that
+# share the clone's pages: each must be copied before the attempt to
+# decrypt it, which fails, or the capture would show what decryption wrote.
+GSO_N=6
+# shellcheck disable=SC2016 # python
+IDX_SNIFFER='
+import socket, struct, sys
+dev, dport = sys.argv[1], int(sys.argv[2])
+cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+cap.bind((dev, 0))
+cap.settimeout(10)
+while True:
+    f = cap.recv(2048)
+    if f[12:14] != b"\x08\x00":
+        continue
+    f = f[14:]
+    ihl = (f[0] & 15) * 4
+    if f[9] == 17 and struct.unpack("!H", f[ihl + 2:ihl + 4])[0] == dport and f[ihl + 8:ihl + 12] == b"\x04\0\0\0":
+        print(f[ihl + 12:ihl + 16].hex())
+        break
+'
+# CAPTURE DEV DPORT READY STOP: once bound, creates READY; when STOP exists
+# (at most 30 s), prints each incoming IPv4 datagram to DPORT that it holds:
+# its source port and its UDP payload in hex, one per line.
+# shellcheck disable=SC2016 # python
+CAPTURE='
+import os, socket, struct, sys, time
+dev, dport, ready, stop = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+cap.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+cap.bind((dev, 0))
+open(ready, "w").close()
+end = time.time() + 30
+while not os.path.exists(stop) and time.time() < end:
+    time.sleep(0.1)
+cap.setblocking(False)
+while True:
+    try:
+        f, addr = cap.recvfrom(1 << 16)
+    except BlockingIOError:
+        break
+    if addr[2] == socket.PACKET_OUTGOING or f[12:14] != b"\x08\x00":
+        continue
+    f = f[14:]
+    ihl = (f[0] & 15) * 4
+    if f[9] == 17 and struct.unpack("!H", f[ihl + 2:ihl + 4])[0] == dport:
+        print(struct.unpack("!H", f[ihl:ihl + 2])[0], f[ihl + 8:struct.unpack("!H", f[2:4])[0]].hex())
+'
+# GSO_FORGER DST DPORT IDX N: one UDP GSO datagram of N data messages of
+# 1000 bytes to IDX (hex); prints its source port and payload in hex.
+# shellcheck disable=SC2016 # python
+GSO_FORGER='
+import os, socket, struct, sys
+dst, dport, idx, n = sys.argv[1], int(sys.argv[2]), bytes.fromhex(sys.argv[3]), int(sys.argv[4])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_UDP, 103, 1000)  # UDP_SEGMENT
+msg = b"".join(b"\x04\0\0\0" + idx + struct.pack("<Q", (1 << 42) + i) + os.urandom(1000 - 16) for i in range(n))
+s.bind(("0.0.0.0", 0))
+s.sendto(msg, (dst, dport))
+print(s.getsockname()[1], msg.hex())
+'
+nsexec "$T_NS_A" ping -q -c 20 -i 0.2 "$T_IN4_B" >/dev/null 2>&1 &
+ppid=$!
+idx=$(nsexec "$T_NS_A" timeout 20 python3 -c "$IDX_SNIFFER" "$T_VETH_A" "$T_PORT_B" 2>&1)
+kill "$ppid" 2>/dev/null
+wait "$ppid"
+rm -f "$VEIL_TMP/cap.ready" "$VEIL_TMP/cap.stop"
+quiet_b || diag "B's receive counters kept changing for 20 s"
+nsexec "$T_NS_B" timeout 60 python3 -c "$CAPTURE" "$T_VETH_B" "$T_PORT_B" \
+	"$VEIL_TMP/cap.ready" "$VEIL_TMP/cap.stop" >"$VEIL_TMP/cap.out" 2>&1 &
+cpid=$!
+for ((i = 0; i < 100; i++)); do
+	[ -e "$VEIL_TMP/cap.ready" ] && break
+	sleep 0.1
+done
+udp_seg on
+sent=$(nsexec "$T_NS_A" python3 -c "$GSO_FORGER" "$T_OUT4_B" "$T_PORT_B" "$idx" "$GSO_N" 2>&1)
+rc=$?
+udp_seg off
+read -r sport sent <<<"$sent"
+[[ $idx =~ ^[0-9a-f]{8}$ ]] && [ "$rc" = 0 ] && [[ $sport =~ ^[0-9]+$ ]]
+result "a UDP GSO datagram of $GSO_N forged messages to B's receiver index was sent" $? \
+	"index: $idx" "$sport $sent"
+sleep 1
+touch "$VEIL_TMP/cap.stop"
+wait "$cpid"
+stats_b1=$(veil_stats "$T_NS_B" veil0)
+got=$(awk -v p="$sport" '$1 == p { print $2 }' "$VEIL_TMP/cap.out")
+if [ "$got" = "$sent" ]; then
+	ok "the capture on B's veth holds the datagram as sent, byte for byte"
+else
+	not_ok "the capture on B's veth holds the datagram as sent, byte for byte" \
+		"sent $(( ${#sent} / 2 )) bytes, captured $(printf '%s\n' "$got" | grep -c .) datagram(s) of $(printf '%s\n' "$got" | awk '{ printf "%d ", length($0) / 2 }')bytes" \
+		"first differing byte: $(python3 -c 'import sys; a = bytes.fromhex(sys.argv[1]); b = bytes.fromhex((sys.argv[2].split() or [""])[0]); print(next((i for i in range(min(len(a), len(b))) if a[i] != b[i]), min(len(a), len(b))))' "$sent" "$got" 2>&1)"
+fi
+# Any other data message the capture holds (a keepalive of A's) was a
+# clone too: copied as well.
+others=$(awk -v p="$sport" '$1 != p && $2 ~ /^04000000/' "$VEIL_TMP/cap.out" | grep -c .)
+[ "$others" = 0 ] || diag "the capture also holds $others other data message(s)"
+check_eq "... split (batches +1, segments +$GSO_N), each copied before decryption (rx_cow +$GSO_N) and refused (rx_drop_bad_tag +$GSO_N)" \
+	"1 $GSO_N $((GSO_N + others)) $GSO_N" \
+	"$(delta rx_gso_batches) $(delta rx_gso_segments) $(delta rx_cow) $(delta rx_drop_bad_tag)"
 
 # ---------------------------------------------------------------------------
 # A data message in pages of a file (sendfile on a UDP socket: the skb's
