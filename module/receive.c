@@ -609,6 +609,7 @@ err_peer:
 static void veil_receive_one(struct veil_rx_batch *b, struct sk_buff *skb)
 {
 	struct veil_device *vdev = b->vdev;
+	bool cloned = skb_cloned(skb);
 	unsigned int len;
 	u32 type;
 	u8 ds;
@@ -643,6 +644,13 @@ static void veil_receive_one(struct veil_rx_batch *b, struct sk_buff *skb)
 		if (len < VEIL_MSG_DATA_MIN_LEN ||
 		    !pskb_may_pull(skb, sizeof(struct veil_msg_data)))
 			goto malformed;
+		/*
+		 * Pulling gives a cloned skb (a packet capture holds the
+		 * other clone) a head of its own, but its page fragments stay
+		 * shared with the clone: they must not be decrypted in place.
+		 */
+		if (cloned && !skb_cloned(skb) && skb_shinfo(skb)->nr_frags)
+			skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
 		VEIL_RX_CB(skb)->ds = ds;
 		veil_receive_data(b, skb);
 		return;
