@@ -23,8 +23,10 @@
 # interrupted build resumes where it stopped. Progress and
 # errors go to stderr, only the directory to stdout; exit status 1 (with a
 # message) when no kernel could be found or built.
-set -euo pipefail
+set -Eeuo pipefail
 shopt -s inherit_errexit
+# An unexpected failure says where, instead of ending the script silently.
+trap 'echo "debug-kernel: failed (status $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${VEIL_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/veil}
@@ -105,7 +107,8 @@ build_kernel()
 			die "failed: $* (in $PWD; full log: $work/build.log)"
 		}
 	}
-	src=$(find "$work/src" -mindepth 1 -maxdepth 1 -type d -name 'linux-source-*' 2>/dev/null | head -n 1)
+	# No tree yet on a fresh cache: find fails, and that is no error.
+	src=$(find "$work/src" -mindepth 1 -maxdepth 1 -type d -name 'linux-source-*' 2>/dev/null | head -n 1 || true)
 	if [ -e "$work/src/.configured" ] && [ -n "$src" ]; then
 		# An interrupted build of the same key: make carries on.
 		echo "debug-kernel: resuming the build in $src" >&2
