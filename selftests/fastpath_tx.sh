@@ -36,6 +36,10 @@ wg_available && WG=1
 
 PORT=5310
 MIB=1048576
+# Transfer sizes in MiB: a quarter on a debug kernel (KASAN and lockdep
+# make it several times slower); every check stays.
+BIG=8 SMALL=4
+if kernel_is_debug; then BIG=2 SMALL=1; fi
 
 new_topo()
 {
@@ -253,12 +257,12 @@ diag "sizes: tx_out_of_place +$n, tx_tail_inplace +$t, tx_tail_frag +$(delta A t
 
 # TCP from write() and from sendfile(), clean and with losses.
 snap A
-xfer_check "$d: 8 MiB over TCP with write(), inner IPv4, intact" 4 write 8
-xfer_check "$d: 8 MiB over TCP with sendfile() (page-cache pages), inner IPv4, intact and the file unchanged" 4 sendfile 8
+xfer_check "$d: $BIG MiB over TCP with write(), inner IPv4, intact" 4 write $BIG
+xfer_check "$d: $BIG MiB over TCP with sendfile() (page-cache pages), inner IPv4, intact and the file unchanged" 4 sendfile $BIG
 loss A 3
 r0=$(retrans)
-xfer_check "$d: 4 MiB over TCP with write(), 3% loss (retransmissions), intact" 4 write 4
-xfer_check "$d: 4 MiB with sendfile(), 3% loss, inner IPv6, intact and the file unchanged" 6 sendfile 4
+xfer_check "$d: $SMALL MiB over TCP with write(), 3% loss (retransmissions), intact" 4 write $SMALL
+xfer_check "$d: $SMALL MiB with sendfile(), 3% loss, inner IPv6, intact and the file unchanged" 6 sendfile $SMALL
 r1=$(retrans)
 loss A 0
 [ "$((r1 - r0))" -gt 0 ]
@@ -298,8 +302,8 @@ d="veil<->veil, outer IPv6"
 out=$(nsexec "$T_NS_A" ethtool -K "$T_VETH_A" tx-udp-segmentation off 2>&1)
 result "$d: tx-udp-segmentation off on A's veth" $? "$out"
 snap A
-xfer_check "$d, batches segmented in software: 8 MiB with sendfile(), intact" 4 sendfile 8
-xfer_check "$d, batches segmented in software: 4 MiB with write(), inner IPv6, intact" 6 write 4
+xfer_check "$d, batches segmented in software: $BIG MiB with sendfile(), intact" 4 sendfile $BIG
+xfer_check "$d, batches segmented in software: $SMALL MiB with write(), inner IPv6, intact" 6 write $SMALL
 [ "$(delta A tx_gso_batches)" -gt 0 ]
 result "$d: batches were formed" $? "tx_gso_batches +$(delta A tx_gso_batches)"
 
@@ -307,7 +311,7 @@ result "$d: batches were formed" $? "tx_gso_batches +$(delta A tx_gso_batches)"
 # fragmented one by one.
 for s in A B; do ip -n "$(tv NS "$s")" link set "$(tv VETH "$s")" mtu 1300; done
 nsexec "$T_NS_A" ip -6 route flush cache 2>/dev/null
-xfer_check "$d, outer MTU 1300 (messages fragmented): 4 MiB with sendfile(), intact" 4 sendfile 4
+xfer_check "$d, outer MTU 1300 (messages fragmented): $SMALL MiB with sendfile(), intact" 4 sendfile $SMALL
 ping_sweep 4 1 1392 4000 >/dev/null
 result "$d, outer MTU 1300: ICMP echoes intact" $?
 for s in A B; do ip -n "$(tv NS "$s")" link set "$(tv VETH "$s")" mtu 1500; done
@@ -319,7 +323,7 @@ if [ "$WG" = 1 ]; then
 		new_topo veil wg outer=$outer
 		d="veil->wg, outer IPv$outer"
 		snap A
-		xfer_check "$d: 8 MiB with sendfile(), intact at the stock module" 4 sendfile 8
+		xfer_check "$d: $BIG MiB with sendfile(), intact at the stock module" 4 sendfile $BIG
 		[ "$(delta A tx_gso_batches)" -gt 0 ] && [ "$(delta A tx_cow)" -eq 0 ]
 		result "$d: sent in GSO batches, no skb_cow_data" $? \
 			"tx_gso_batches +$(delta A tx_gso_batches), tx_cow +$(delta A tx_cow)"
@@ -338,7 +342,7 @@ if [ -w "$PARAM" ]; then
 	echo 0 >"$PARAM"
 	at_exit sh -c "echo $old >$PARAM"
 	snap A
-	xfer_check "$d: 4 MiB with sendfile(), intact" 4 sendfile 4
+	xfer_check "$d: $SMALL MiB with sendfile(), intact" 4 sendfile $SMALL
 	echo "$old" >"$PARAM"
 	[ "$(delta A tx_jobs_parallel)" -eq 0 ] && [ "$(delta A tx_jobs_inline)" -gt 0 ]
 	result "$d: every job ran inline" $? \
