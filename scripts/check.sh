@@ -37,7 +37,7 @@
 # Logs: build/check/ or build/check-debug/ (build logs, the VM console log,
 # dmesg, raw TAP).
 # Environment: VEIL_CHECK_VM_TIMEOUT (seconds for the whole VM run, default
-# 1500, 3600 with --debug), VEIL_TEST_TIMEOUT (per selftests program in
+# 1500, 4200 with --debug), VEIL_TEST_TIMEOUT (per selftests program in
 # the guest; default: the runner's, 900 with --debug), VEIL_VM_* (see
 # scripts/vm-run), KDIR (default Debian's headers), VEIL_LONG_TESTS (0 skips
 # the 140 s rekey run against the stock module; default 1, 0 with --debug).
@@ -320,7 +320,7 @@ if [ "$module_ok" != 1 ] || [ "$userspace_ok" != 1 ] || [ "$selftests_ok" != 1 ]
 fi
 vm=$L/vm
 mkdir -p "$vm"
-tmo=${VEIL_CHECK_VM_TIMEOUT:-$([ "$debug" = 1 ] && echo 3600 || echo 1500)}
+tmo=${VEIL_CHECK_VM_TIMEOUT:-$([ "$debug" = 1 ] && echo 4200 || echo 1500)}
 log "vm: booting (timeout ${tmo}s; console below and in ${vm#"$REPO"/}/console.log)"
 set +e
 scripts/vm-run "${vm_opts[@]}" --timeout "$tmo" --out "$vm" "scripts/lib/check-guest $vm" >&2

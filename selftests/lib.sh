@@ -190,7 +190,7 @@ tap_done()
 		diag "planned $__tap_plan tests but ran $__tap_num"
 		__tap_fail=$((__tap_fail + 1))
 	fi
-	diag "$VEIL_TEST_NAME: pass:$((__tap_num - __tap_fail - __tap_skip)) fail:$__tap_fail skip:$__tap_skip"
+	diag "$VEIL_TEST_NAME: pass:$((__tap_num - __tap_fail - __tap_skip)) fail:$__tap_fail skip:$__tap_skip (${SECONDS}s)"
 	if [ "$__tap_fail" -ne 0 ]; then
 		exit $KSFT_FAIL
 	fi
