@@ -458,19 +458,7 @@ check_eq "... split (batches +1, segments +$GSO_N), each copied before decryptio
 # shellcheck disable=SC2016 # python
 SPLICER='
 import hashlib, os, socket, struct, sys, time
-dev, dst, dport, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-cap.bind((dev, 0))
-cap.settimeout(10)
-while True:
-    f = cap.recv(2048)
-    if f[12:14] != b"\x08\x00":
-        continue
-    f = f[14:]
-    ihl = (f[0] & 15) * 4
-    if f[9] == 17 and struct.unpack("!H", f[ihl + 2:ihl + 4])[0] == dport and f[ihl + 8:ihl + 12] == b"\x04\0\0\0":
-        idx = f[ihl + 12:ihl + 16]
-        break
+dst, dport, path, idx = sys.argv[1], int(sys.argv[2]), sys.argv[3], bytes.fromhex(sys.argv[4])
 msg = b"\x04\0\0\0" + idx + struct.pack("<Q", 1 << 41) + os.urandom(1000 - 16)
 with open(path, "wb") as f:
     f.write(msg)
@@ -486,7 +474,8 @@ with open(path, "rb") as f:
 stats_b0=$(veil_stats "$T_NS_B" veil0)
 nsexec "$T_NS_A" ping -q -c 20 -i 0.2 "$T_IN4_B" >/dev/null 2>&1 &
 ppid=$!
-out=$(nsexec "$T_NS_A" timeout 20 python3 -c "$SPLICER" vethA "$T_OUT4_B" "$T_PORT_B" "$VEIL_TMP/spliced" 2>&1)
+idx=$(nsexec "$T_NS_A" timeout 20 python3 -c "$IDX_SNIFFER" "$T_VETH_A" "$T_PORT_B" 2>&1)
+out=$(nsexec "$T_NS_A" timeout 20 python3 -c "$SPLICER" "$T_OUT4_B" "$T_PORT_B" "$VEIL_TMP/spliced" "$idx" 2>&1)
 wait "$ppid"
 stats_b1=$(veil_stats "$T_NS_B" veil0)
 check_eq "a message in spliced file pages: sent, the file's pages unchanged" \
