@@ -70,6 +70,12 @@ static int __init veil_init(void)
 {
 	int ret;
 
+	ret = veil_crypt_init();
+	if (ret < 0) {
+		pr_err("unknown chacha implementation; use auto, lib or portable\n");
+		return ret;
+	}
+	pr_info("ChaCha20: %s\n", veil_crypt_chacha_impl());
 	veil_noise_init();
 	if (selftest) {
 		ret = veil_selftests();

@@ -9,7 +9,6 @@
  * the device's receive job queue (below).
  */
 
-#include <crypto/chacha20poly1305.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/scatterlist.h>
@@ -19,6 +18,7 @@
 #include <net/gro_cells.h>
 #include <net/inet_ecn.h>
 
+#include "crypt.h"
 #include "device.h"
 #include "packet.h"
 #include "parallel.h"
@@ -362,8 +362,11 @@ bool veil_open_skb(struct sk_buff *skb, const u8 key[VEIL_NOISE_KEY_LEN],
 {
 	struct scatterlist sg[MAX_SKB_FRAGS + 8];
 	unsigned int offset = sizeof(struct veil_msg_data);
-	unsigned int len = skb->len - offset;
+	unsigned int len = skb->len - offset - VEIL_AEAD_TAG_LEN;
+	u8 tag[VEIL_AEAD_TAG_LEN];
 	struct sk_buff *trailer;
+	struct veil_seal s;
+	bool ok;
 	int nsg;
 
 	if (likely(!skb_cloned(skb) && !skb_has_shared_frag(skb) &&
@@ -377,12 +380,17 @@ bool veil_open_skb(struct sk_buff *skb, const u8 key[VEIL_NOISE_KEY_LEN],
 	if (unlikely(nsg < 0 || nsg > ARRAY_SIZE(sg)))
 		return false;
 	sg_init_table(sg, nsg);
-	if (skb_to_sgvec(skb, sg, offset, len) <= 0)
+	if (skb_copy_bits(skb, offset + len, tag, sizeof(tag)) ||
+	    (len && skb_to_sgvec(skb, sg, offset, len) <= 0))
 		return false;
-	if (!chacha20poly1305_decrypt_sg_inplace(sg, len, NULL, 0, nonce, key))
+	veil_seal_init(&s, key, nonce);
+	ok = (!len || veil_crypt_sg(&s, sg, len, false)) &&
+	     veil_open_final(&s, tag);
+	memzero_explicit(&s, sizeof(s));
+	if (!ok)
 		return false;
 	__skb_pull(skb, offset);
-	return !pskb_trim(skb, len - VEIL_AEAD_TAG_LEN);
+	return !pskb_trim(skb, len);
 }
 
 /* veil_open_skb() under @kp, counting the way it went. */

@@ -19,7 +19,6 @@
  * for initiations, the device's handshake worker for responses).
  */
 
-#include <crypto/chacha20poly1305.h>
 #include <crypto/curve25519.h>
 #include <linux/ip.h>
 #include <linux/highmem.h>
@@ -219,7 +218,10 @@ static bool veil_encrypt_cow(struct sk_buff *skb, const u8 *key, u64 nonce,
 	struct scatterlist sg[MAX_SKB_FRAGS + 8];
 	unsigned int plain_len = skb->len;
 	unsigned int tail = padding + VEIL_AEAD_TAG_LEN;
+	u8 tag[VEIL_AEAD_TAG_LEN];
 	struct sk_buff *trailer;
+	struct veil_seal seal;
+	bool ok;
 	int nsg;
 
 	nsg = skb_cow_data(skb, tail, &trailer);
@@ -232,8 +234,13 @@ static bool veil_encrypt_cow(struct sk_buff *skb, const u8 *key, u64 nonce,
 	sg_init_table(sg, nsg);
 	if (skb_to_sgvec(skb, sg, 0, plain_len + tail) <= 0)
 		return false;
-	return chacha20poly1305_encrypt_sg_inplace(sg, plain_len + padding,
-						   NULL, 0, nonce, key);
+	veil_seal_init(&seal, key, nonce);
+	ok = veil_crypt_sg(&seal, sg, plain_len + padding, true);
+	veil_seal_final(&seal, tag);
+	if (ok)
+		ok = !skb_store_bits(skb, plain_len + padding, tag, sizeof(tag));
+	memzero_explicit(tag, sizeof(tag));
+	return ok;
 }
 
 /* A page fragment of @len (<= PAGE_SIZE) bytes from this CPU's cache. */
