@@ -117,6 +117,8 @@ static int veil_stop(struct net_device *dev)
 	veil_device_changed(vdev);
 	/* Waits for the receive path. */
 	veil_socks_release(&old);
+	/* What the hook left in the cells: batched into jobs, or dropped. */
+	veil_rx_cells_flush(vdev);
 	/* Jobs in flight end now: they find no socket to send on. */
 	veil_pqueue_drain(&vdev->rx_queue);
 	veil_pqueue_drain(&vdev->tx_queue);
@@ -254,6 +256,7 @@ static const char veil_stat_names[VEIL_STAT_COUNT][ETH_GSTRING_LEN] = {
 	[VEIL_STAT_RX_DROP_BAD_INNER] = "rx_drop_bad_inner",
 	[VEIL_STAT_RX_DROP_ALLOWEDIPS] = "rx_drop_allowedips",
 	[VEIL_STAT_RX_DROP_NO_MEMORY] = "rx_drop_no_memory",
+	[VEIL_STAT_RX_DROP_BACKLOG] = "rx_drop_backlog",
 	[VEIL_STAT_TX_DROP_NO_PEER] = "tx_drop_no_peer",
 	[VEIL_STAT_TX_DROP_NO_ENDPOINT] = "tx_drop_no_endpoint",
 	[VEIL_STAT_TX_DROP_STAGED_OVERFLOW] = "tx_drop_staged_overflow",
@@ -332,6 +335,8 @@ static void veil_uninit(struct net_device *dev)
 	struct veil_device *vdev = netdev_priv(dev);
 
 	list_del_init(&vdev->device_list);
+	/* No socket is left (ndo_stop), so no cell fills again. */
+	veil_rx_cells_del(vdev);
 	/* Nothing may deliver into the GRO cells after this. */
 	veil_pqueue_drain(&vdev->rx_queue);
 	gro_cells_destroy(&vdev->gro_cells);
@@ -361,6 +366,7 @@ static void veil_destruct(struct net_device *dev)
 	skb_queue_purge(&vdev->handshake_queue);
 	veil_pqueue_free(&vdev->rx_queue);
 	veil_pqueue_free(&vdev->tx_queue);
+	veil_rx_cells_free(vdev);
 	veil_peer_remove_all(vdev);
 	veil_aip_free(&vdev->aip, &vdev->update_lock);
 	down_write(&vdev->identity_lock);
@@ -456,10 +462,13 @@ static int veil_newlink(struct net *src_net, struct net_device *dev,
 	ret = gro_cells_init(&vdev->gro_cells, dev);
 	if (ret < 0)
 		goto err_rx_queue;
+	ret = veil_rx_cells_init(vdev);
+	if (ret < 0)
+		goto err_gro;
 
 	ret = register_netdevice(dev);
 	if (ret < 0)
-		goto err_gro;
+		goto err_rx_cells;
 
 	list_add(&vdev->device_list, &veil_device_list);
 	/*
@@ -469,6 +478,9 @@ static int veil_newlink(struct net *src_net, struct net_device *dev,
 	dev->priv_destructor = veil_destruct;
 	return 0;
 
+err_rx_cells:
+	veil_rx_cells_del(vdev);
+	veil_rx_cells_free(vdev);
 err_gro:
 	gro_cells_destroy(&vdev->gro_cells);
 err_rx_queue:

@@ -25,6 +25,7 @@
 #include "noise.h"
 #include "parallel.h"
 #include "ratelimiter.h"
+#include "receive.h"
 #include "stats.h"
 
 struct veil_peer_table;
@@ -108,6 +109,9 @@ struct veil_device {
 	struct veil_pqueue tx_queue;
 	struct veil_pqueue rx_queue;
 
+	/* Per CPU: what the UDP hook received, batched by NAPI (receive.c). */
+	struct veil_rx_cell __percpu *rx_cells;
+	bool rx_cells_listed;	/* their NAPI contexts are on the device */
 	struct gro_cells gro_cells;
 	struct veil_stats __percpu *stats;
 };

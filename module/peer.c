@@ -121,6 +121,9 @@ void veil_peer_table_commit(struct veil_device *vdev,
 	kvfree(old);
 }
 
+/* The serial CPU of the next peer (a count, folded onto the CPUs). */
+static atomic_t veil_peer_serial_next = ATOMIC_INIT(0);
+
 struct veil_peer *veil_peer_alloc(struct veil_device *vdev,
 				  const u8 public_key[VEIL_KEY_LEN])
 {
@@ -134,7 +137,8 @@ struct veil_peer *veil_peer_alloc(struct veil_device *vdev,
 		return NULL;
 	}
 	peer->vdev = vdev;
-	peer->serial_cpu = get_random_u32();
+	/* Round robin over the CPUs, across devices (parallel.h). */
+	peer->serial_cpu = atomic_inc_return(&veil_peer_serial_next);
 	memcpy(peer->public_key, public_key, VEIL_KEY_LEN);
 	rwlock_init(&peer->lock);
 	peer->endpoint.addr.sa_family = AF_UNSPEC;

@@ -678,7 +678,27 @@ malformed:
 	veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_MALFORMED);
 }
 
-void veil_receive_list(struct veil_device *vdev, struct sk_buff_head *list)
+/*
+ * Receive cells.
+ *
+ * UDP calls the hook once per datagram, also for the datagrams it cuts out
+ * of a GSO packet that our GRO did not mark (a local sender's, across a
+ * veth without NAPI) and for every datagram of a sender that does not
+ * batch (stock WireGuard) when nothing aggregates them on the way. Jobs of
+ * one message each would pay padata's hand-offs per message. So the hook
+ * only queues what it gets on this CPU's cell and schedules the cell's NAPI
+ * context; its poll, later in the same softirq run, takes up to a NAPI
+ * budget of messages at once and batches them (veil_receive_batch()).
+ *
+ * A cell is touched only on its own CPU with BHs off (hook and poll), so
+ * its queue needs no lock. Received datagrams keep no route: the dst of a
+ * receive is only valid in the RCU section it came with.
+ */
+#define VEIL_RX_CELL_MAX	4096	/* datagrams waiting per cell */
+
+/* Processes the datagrams of @list in order, batching data messages. */
+static void veil_receive_batch(struct veil_device *vdev,
+			       struct sk_buff_head *list)
 {
 	struct veil_rx_batch b = { .vdev = vdev };
 	struct sk_buff *skb;
@@ -686,4 +706,106 @@ void veil_receive_list(struct veil_device *vdev, struct sk_buff_head *list)
 	while ((skb = __skb_dequeue(list)) != NULL)
 		veil_receive_one(&b, skb);
 	veil_rx_batch_submit(&b);
+}
+
+void veil_receive_enqueue(struct veil_device *vdev, struct sk_buff_head *list)
+{
+	struct veil_rx_cell *cell = this_cpu_ptr(vdev->rx_cells);
+	struct sk_buff *skb;
+	bool idle;
+
+	idle = skb_queue_empty(&cell->queue);
+	while ((skb = __skb_dequeue(list)) != NULL) {
+		if (unlikely(skb_queue_len(&cell->queue) >= VEIL_RX_CELL_MAX)) {
+			veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_BACKLOG);
+			continue;
+		}
+		skb_dst_drop(skb);
+		__skb_queue_tail(&cell->queue, skb);
+	}
+	if (idle && !skb_queue_empty(&cell->queue))
+		napi_schedule(&cell->napi);
+}
+
+static int veil_rx_cell_poll(struct napi_struct *napi, int budget)
+{
+	struct veil_rx_cell *cell = container_of(napi, struct veil_rx_cell,
+						 napi);
+	struct sk_buff_head list;
+	int done;
+
+	__skb_queue_head_init(&list);
+	while (skb_queue_len(&list) < budget && !skb_queue_empty(&cell->queue))
+		__skb_queue_tail(&list, __skb_dequeue(&cell->queue));
+	done = skb_queue_len(&list);
+	rcu_read_lock();
+	veil_receive_batch(cell->vdev, &list);
+	rcu_read_unlock();
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
+}
+
+int veil_rx_cells_init(struct veil_device *vdev)
+{
+	struct veil_rx_cell *cell;
+	int cpu;
+
+	vdev->rx_cells = alloc_percpu(struct veil_rx_cell);
+	if (!vdev->rx_cells)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		cell = per_cpu_ptr(vdev->rx_cells, cpu);
+		__skb_queue_head_init(&cell->queue);
+		cell->vdev = vdev;
+		/* Nothing here for a busy poller: it would run on any CPU. */
+		set_bit(NAPI_STATE_NO_BUSY_POLL, &cell->napi.state);
+		netif_napi_add(vdev->dev, &cell->napi, veil_rx_cell_poll);
+		napi_enable(&cell->napi);
+	}
+	vdev->rx_cells_listed = true;
+	return 0;
+}
+
+void veil_rx_cells_flush(struct veil_device *vdev)
+{
+	struct veil_rx_cell *cell;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		cell = per_cpu_ptr(vdev->rx_cells, cpu);
+		/* Waits for a scheduled poll to run (and submit its jobs). */
+		napi_disable(&cell->napi);
+		/* The hook is gone (sockets released): nobody adds more. */
+		__skb_queue_purge(&cell->queue);
+		napi_enable(&cell->napi);
+	}
+}
+
+void veil_rx_cells_del(struct veil_device *vdev)
+{
+	struct veil_rx_cell *cell;
+	int cpu;
+
+	/* Twice when register_netdevice() fails after ndo_init. */
+	if (!vdev->rx_cells || !vdev->rx_cells_listed)
+		return;
+	vdev->rx_cells_listed = false;
+	for_each_possible_cpu(cpu) {
+		cell = per_cpu_ptr(vdev->rx_cells, cpu);
+		napi_disable(&cell->napi);
+		__netif_napi_del(&cell->napi);
+		__skb_queue_purge(&cell->queue);
+	}
+}
+
+/* After veil_rx_cells_del(); may sleep. */
+void veil_rx_cells_free(struct veil_device *vdev)
+{
+	if (!vdev->rx_cells)
+		return;
+	/* netpoll walks the device's NAPI list under RCU. */
+	synchronize_net();
+	free_percpu(vdev->rx_cells);
+	vdev->rx_cells = NULL;
 }

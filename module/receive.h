@@ -6,6 +6,7 @@
 #ifndef _VEIL_RECEIVE_H
 #define _VEIL_RECEIVE_H
 
+#include <linux/netdevice.h>
 #include <linux/skbuff.h>
 
 #include "messages.h"
@@ -13,12 +14,32 @@
 struct veil_device;
 
 /*
+ * The receive cells: one queue and NAPI context per CPU and device, where
+ * the UDP hook leaves what it receives (receive.c, "Receive cells").
+ */
+struct veil_rx_cell {
+	struct sk_buff_head queue;
+	struct napi_struct napi;
+	struct veil_device *vdev;
+};
+
+int veil_rx_cells_init(struct veil_device *vdev);
+/* Stops and empties every cell: no poll runs after it. May sleep. */
+void veil_rx_cells_flush(struct veil_device *vdev);
+/*
+ * Removes the NAPI contexts (unregistration, RTNL; idempotent) and drops
+ * what the cells hold; veil_rx_cells_free() frees them later.
+ */
+void veil_rx_cells_del(struct veil_device *vdev);
+void veil_rx_cells_free(struct veil_device *vdev);
+
+/*
  * The UDP encapsulation hook's work: the datagrams of one receive (one, or
  * those of a split aggregate, in arrival order), each with ->data at its
- * UDP header, checksums verified. Consumes them all and leaves @list empty.
- * Softirq, under RCU.
+ * UDP header, checksums verified, go to this CPU's cell. Consumes them all
+ * and leaves @list empty. BHs off, under RCU.
  */
-void veil_receive_list(struct veil_device *vdev, struct sk_buff_head *list);
+void veil_receive_enqueue(struct veil_device *vdev, struct sk_buff_head *list);
 /*
  * Decrypts the data message @skb (->data at its header, which is in the
  * linear part, and at least VEIL_MSG_DATA_MIN_LEN long) under @key and

@@ -4,8 +4,8 @@
  * and data.
  *
  * Data first goes to the peer's staged queue (at most VEIL_MAX_STAGED
- * packets, the oldest dropped first) and leaves it only under a valid
- * current keypair. One CPU at a time drains a peer's queue (@tx_lock,
+ * packets while no key may send, VEIL_MAX_QUEUED while one may; the oldest
+ * dropped first) and leaves it only under a valid current keypair. One CPU at a time drains a peer's queue (@tx_lock,
  * taken with a trylock): it takes the nonces in queue order and submits
  * the packets, in jobs, to the device's tx job queue, which seals them in
  * parallel and sends them in submission order from the peer's serial CPU
@@ -38,7 +38,13 @@
 #include "socket.h"
 #include "timers.h"
 
+/* Held back while the handshake runs, as WireGuard's staged queue. */
 #define VEIL_MAX_STAGED 128
+/*
+ * With a key, the queue is only the hand-off to the CPU holding @tx_lock:
+ * while it submits, other CPUs' GSO packets (45 segments each) pile up.
+ */
+#define VEIL_MAX_QUEUED 1024
 
 void veil_send_handshake_initiation(struct veil_peer *peer, bool is_retry)
 {
@@ -171,11 +177,19 @@ void veil_send_cookie_reply(struct veil_device *vdev, struct sk_buff *skb)
 void veil_send_stage(struct veil_peer *peer, struct sk_buff_head *list)
 {
 	struct veil_device *vdev = peer->vdev;
+	unsigned int limit = VEIL_MAX_STAGED;
+	struct veil_keypair *kp;
 	struct sk_buff *skb;
+
+	rcu_read_lock_bh();
+	kp = rcu_dereference_bh(peer->keypairs.current_keypair);
+	if (kp && READ_ONCE(kp->send_valid))
+		limit = VEIL_MAX_QUEUED;
+	rcu_read_unlock_bh();
 
 	spin_lock_bh(&peer->staged.lock);
 	skb_queue_splice_tail_init(list, &peer->staged);
-	while (skb_queue_len(&peer->staged) > VEIL_MAX_STAGED) {
+	while (skb_queue_len(&peer->staged) > limit) {
 		skb = __skb_dequeue(&peer->staged);
 		kfree_skb(skb);
 		veil_stat_inc(vdev, TX_DROP_STAGED_OVERFLOW);

@@ -262,7 +262,7 @@ static unsigned int veil_socket_split(struct veil_device *vdev,
  * Receive hook of both sockets, called by UDP in softirq under
  * rcu_read_lock() with the checksum verified and skb->data at the UDP
  * header. Always consumes the datagram. An aggregate (GRO or GSO) is split
- * here and its messages are processed as one batch.
+ * here; its messages, or the lone datagram, go to this CPU's receive cell.
  */
 static int veil_socket_rcv(struct sock *sk, struct sk_buff *skb)
 {
@@ -282,7 +282,7 @@ static int veil_socket_rcv(struct sock *sk, struct sk_buff *skb)
 	} else {
 		__skb_queue_tail(&list, skb);
 	}
-	veil_receive_list(vdev, &list);
+	veil_receive_enqueue(vdev, &list);
 	return 0;
 }
 

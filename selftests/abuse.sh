@@ -205,7 +205,7 @@ delta()
 RX_DROPS="rx_drop_malformed rx_drop_bad_mac1 rx_drop_handshake_queue_full
 rx_drop_ratelimited rx_drop_handshake_invalid rx_drop_cookie_invalid
 rx_drop_unknown_index rx_drop_key_expired rx_drop_bad_tag rx_drop_replay
-rx_drop_bad_inner rx_drop_allowedips rx_drop_no_memory"
+rx_drop_bad_inner rx_drop_allowedips rx_drop_no_memory rx_drop_backlog"
 # Authenticated arrivals (not drops): data, keepalives, handshake messages.
 LEGIT="rx_packets keepalives_received handshake_initiations_received
 handshake_responses_received cookie_replies_received"
