@@ -5,8 +5,9 @@
  *
  * Data first goes to the peer's staged queue (at most VEIL_MAX_STAGED
  * packets while no key may send, VEIL_MAX_QUEUED while one may; the oldest
- * dropped first) and leaves it only under a valid current keypair. One CPU at a time drains a peer's queue (@tx_lock,
- * taken with a trylock): it takes the nonces in queue order and submits
+ * dropped first) and leaves it only under a valid current keypair. One
+ * CPU at a time drains a peer's queue (@tx_lock, taken with a trylock): it
+ * takes the nonces in queue order and submits
  * the packets, in jobs, to the device's tx job queue, which seals them in
  * parallel and sends them in submission order from the peer's serial CPU
  * (see struct veil_tx_job). A CPU that finds the lock taken leaves its
