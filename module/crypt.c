@@ -18,6 +18,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/string.h>
+#include <net/checksum.h>
 #ifdef CONFIG_X86
 #include <asm/cpufeature.h>
 #endif
@@ -71,17 +72,28 @@ static __always_inline void veil_qr(u32 *a, u32 *b, u32 *c, u32 *d)
 	*b = rol32(*b ^ *c, 7);
 }
 
-/* Keystream word @i (permuted word @x plus state word) into the data. */
+/*
+ * Keystream word @i (permuted word @x plus state word) into the data. With
+ * @sum, the source word is added to it as loaded (in CPU order, as
+ * csum_partial() adds), for an Internet checksum of the plaintext.
+ */
 static __always_inline void veil_xor_word(u8 *dst, const u8 *src,
 					  const u32 *state, unsigned int i,
-					  u32 x)
+					  u32 x, u64 *sum)
 {
-	put_unaligned_le32(get_unaligned_le32(src + 4 * i) ^ (x + state[i]),
-			   dst + 4 * i);
+	u32 w = get_unaligned((const u32 *)(src + 4 * i));
+
+	if (sum)
+		*sum += w;
+	w ^= (__force u32)cpu_to_le32(x + state[i]);
+	put_unaligned(w, (u32 *)(dst + 4 * i));
 }
 
-void veil_chacha20_portable(u32 *state, u8 *dst, const u8 *src,
-			    unsigned int nblocks)
+/* The cipher; inlined twice, with and without a checksum (@sum). */
+static __always_inline void veil_chacha20_blocks(u32 *state, u8 *dst,
+						 const u8 *src,
+						 unsigned int nblocks,
+						 u64 *sum)
 {
 	while (nblocks--) {
 		u32 x0 = state[0], x1 = state[1], x2 = state[2];
@@ -111,27 +123,45 @@ void veil_chacha20_portable(u32 *state, u8 *dst, const u8 *src,
 			veil_qr(&x2, &x7, &x8, &x13);
 			veil_qr(&x3, &x4, &x9, &x14);
 		}
-		veil_xor_word(dst, src, state, 0, x0);
-		veil_xor_word(dst, src, state, 1, x1);
-		veil_xor_word(dst, src, state, 2, x2);
-		veil_xor_word(dst, src, state, 3, x3);
-		veil_xor_word(dst, src, state, 4, x4);
-		veil_xor_word(dst, src, state, 5, x5);
-		veil_xor_word(dst, src, state, 6, x6);
-		veil_xor_word(dst, src, state, 7, x7);
-		veil_xor_word(dst, src, state, 8, x8);
-		veil_xor_word(dst, src, state, 9, x9);
-		veil_xor_word(dst, src, state, 10, x10);
-		veil_xor_word(dst, src, state, 11, x11);
-		veil_xor_word(dst, src, state, 12, x12);
-		veil_xor_word(dst, src, state, 13, x13);
-		veil_xor_word(dst, src, state, 14, x14);
-		veil_xor_word(dst, src, state, 15, x15);
+		veil_xor_word(dst, src, state, 0, x0, sum);
+		veil_xor_word(dst, src, state, 1, x1, sum);
+		veil_xor_word(dst, src, state, 2, x2, sum);
+		veil_xor_word(dst, src, state, 3, x3, sum);
+		veil_xor_word(dst, src, state, 4, x4, sum);
+		veil_xor_word(dst, src, state, 5, x5, sum);
+		veil_xor_word(dst, src, state, 6, x6, sum);
+		veil_xor_word(dst, src, state, 7, x7, sum);
+		veil_xor_word(dst, src, state, 8, x8, sum);
+		veil_xor_word(dst, src, state, 9, x9, sum);
+		veil_xor_word(dst, src, state, 10, x10, sum);
+		veil_xor_word(dst, src, state, 11, x11, sum);
+		veil_xor_word(dst, src, state, 12, x12, sum);
+		veil_xor_word(dst, src, state, 13, x13, sum);
+		veil_xor_word(dst, src, state, 14, x14, sum);
+		veil_xor_word(dst, src, state, 15, x15, sum);
 		/* A message is far shorter than 2^32 blocks: no carry. */
 		state[12]++;
 		src += CHACHA_BLOCK_SIZE;
 		dst += CHACHA_BLOCK_SIZE;
 	}
+}
+
+void veil_chacha20_portable(u32 *state, u8 *dst, const u8 *src,
+			    unsigned int nblocks)
+{
+	veil_chacha20_blocks(state, dst, src, nblocks, NULL);
+}
+
+/* As csum_partial() of the plaintext: a 64-bit sum of words, folded. */
+static __wsum veil_chacha20_portable_csum(u32 *state, u8 *dst, const u8 *src,
+					  unsigned int nblocks)
+{
+	u64 sum = 0;
+
+	veil_chacha20_blocks(state, dst, src, nblocks, &sum);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	return (__force __wsum)(u32)sum;
 }
 
 /* @len bytes, a multiple of CHACHA_BLOCK_SIZE, through the chosen cipher. */
@@ -153,12 +183,10 @@ static void veil_next_stream(struct veil_seal *s)
 	s->used = 0;
 }
 
+/* Less than a block: word by word where the CPU allows (crypto_xor_cpy). */
 static void veil_xor(u8 *dst, const u8 *src, const u8 *ks, size_t len)
 {
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		dst[i] = src[i] ^ ks[i];
+	crypto_xor_cpy(dst, src, ks, len);
 }
 
 void veil_seal_init(struct veil_seal *s, const u8 key[CHACHA_KEY_SIZE],
@@ -182,52 +210,86 @@ void veil_seal_init(struct veil_seal *s, const u8 key[CHACHA_KEY_SIZE],
 	s->len = 0;
 }
 
-/* The ChaCha20 part of a piece: XOR @len bytes of keystream. */
-static void veil_stream_xor(struct veil_seal *s, u8 *dst, const u8 *src,
-			    size_t len)
+/*
+ * The ChaCha20 part of a piece: XORs @len bytes of keystream. With @csum,
+ * returns the Internet checksum of the source bytes (as csum_partial(@src,
+ * @len, 0) would), computed as they pass; else 0.
+ */
+static __wsum veil_stream_xor(struct veil_seal *s, u8 *dst, const u8 *src,
+			      size_t len, bool csum)
 {
-	size_t n;
+	__wsum sum = 0, part;
+	size_t n, done = 0;
 
 	/* What is left of the block the previous piece started. */
 	if (s->used < CHACHA_BLOCK_SIZE && len) {
 		n = min_t(size_t, len, CHACHA_BLOCK_SIZE - s->used);
+		if (csum)
+			sum = csum_partial(src, n, 0);
 		veil_xor(dst, src, s->stream + s->used, n);
 		s->used += n;
-		dst += n;
-		src += n;
-		len -= n;
+		done = n;
 	}
 	/* Whole blocks straight from the cipher. */
-	n = round_down(len, CHACHA_BLOCK_SIZE);
+	n = round_down(len - done, CHACHA_BLOCK_SIZE);
 	if (n) {
-		veil_chacha20(s->chacha, dst, src, n);
-		dst += n;
-		src += n;
-		len -= n;
+		if (csum && veil_chacha_use_portable) {
+			part = veil_chacha20_portable_csum(s->chacha, dst + done,
+							   src + done,
+							   n / CHACHA_BLOCK_SIZE);
+			sum = csum_block_add(sum, part, done);
+		} else {
+			if (csum)
+				sum = csum_block_add(sum, csum_partial(src + done,
+								       n, 0),
+						     done);
+			veil_chacha20(s->chacha, dst + done, src + done, n);
+		}
+		done += n;
 	}
 	/* A partial block: keep its keystream for the next piece. */
-	if (len) {
+	if (done < len) {
+		n = len - done;
+		if (csum)
+			sum = csum_block_add(sum, csum_partial(src + done, n, 0),
+					     done);
 		veil_next_stream(s);
-		veil_xor(dst, src, s->stream, len);
-		s->used = len;
+		veil_xor(dst + done, src + done, s->stream, n);
+		s->used = n;
 	}
+	return sum;
+}
+
+void veil_seal_xor(struct veil_seal *s, u8 *dst, const u8 *src, size_t len)
+{
+	veil_stream_xor(s, dst, src, len, false);
+}
+
+__wsum veil_seal_xor_csum(struct veil_seal *s, u8 *dst, const u8 *src,
+			  size_t len)
+{
+	return veil_stream_xor(s, dst, src, len, true);
+}
+
+void veil_seal_mac(struct veil_seal *s, const u8 *data, size_t len)
+{
+	poly1305_update(&s->poly, data, len);
+	s->len += len;
 }
 
 void veil_seal_update(struct veil_seal *s, u8 *dst, const u8 *src,
 		      size_t len)
 {
-	veil_stream_xor(s, dst, src, len);
-	poly1305_update(&s->poly, dst, len);
-	s->len += len;
+	veil_stream_xor(s, dst, src, len, false);
+	veil_seal_mac(s, dst, len);
 }
 
 void veil_open_update(struct veil_seal *s, u8 *dst, const u8 *src,
 		      size_t len)
 {
 	/* The tag covers the ciphertext: read it before it is overwritten. */
-	poly1305_update(&s->poly, src, len);
-	veil_stream_xor(s, dst, src, len);
-	s->len += len;
+	veil_seal_mac(s, src, len);
+	veil_stream_xor(s, dst, src, len, false);
 }
 
 /* The tag of what went through @s so far; wipes @s. */

@@ -26,6 +26,7 @@
 #include <crypto/poly1305.h>
 #include <linux/scatterlist.h>
 #include <linux/types.h>
+#include <net/checksum.h>
 
 struct veil_seal {
 	u32 chacha[CHACHA_STATE_WORDS];
@@ -55,6 +56,20 @@ void veil_seal_update(struct veil_seal *s, u8 *dst, const u8 *src,
 		      size_t len);
 /* Ends the message: writes the 16-byte tag to @tag and wipes @s. */
 void veil_seal_final(struct veil_seal *s, u8 *tag);
+
+/*
+ * The two halves of veil_seal_update(), for a caller that must change
+ * plaintext it has already encrypted (an inner checksum known only at the
+ * end: XOR the change into the ciphertext) before authenticating it:
+ * veil_seal_xor() encrypts the next @len bytes of the message;
+ * veil_seal_xor_csum() also returns their Internet checksum (plaintext, as
+ * csum_partial(@src, @len, 0)), at no extra pass; veil_seal_mac() then
+ * takes the ciphertext, every byte once and in message order.
+ */
+void veil_seal_xor(struct veil_seal *s, u8 *dst, const u8 *src, size_t len);
+__wsum veil_seal_xor_csum(struct veil_seal *s, u8 *dst, const u8 *src,
+			  size_t len);
+void veil_seal_mac(struct veil_seal *s, const u8 *data, size_t len);
 
 /* As veil_seal_update(), decrypting: @src is ciphertext. */
 void veil_open_update(struct veil_seal *s, u8 *dst, const u8 *src,

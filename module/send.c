@@ -304,35 +304,68 @@ static bool veil_encrypt_tail_frag(struct sk_buff *skb, struct veil_seal *seal,
  * out of place into one new page fragment, which also takes padding and
  * tag and then replaces every fragment. The head is private and sealed in
  * place.
+ *
+ * With @csum (CHECKSUM_PARTIAL, the field in the head), the inner checksum
+ * is computed as the cipher passes over the payload instead of in a pass of
+ * its own: the head is encrypted with the field as the stack left it (the
+ * pseudo-header sum), the final value is XORed into the ciphertext when
+ * the payload is done (a stream cipher: flipping ciphertext bits flips the
+ * same plaintext bits), and only then does Poly1305 read the ciphertext.
  */
 static bool veil_encrypt_out_of_place(struct sk_buff *skb,
 				      struct veil_seal *seal,
-				      unsigned int padding)
+				      unsigned int padding, bool csum)
 {
 	unsigned int tail = padding + VEIL_AEAD_TAG_LEN;
 	unsigned int data_len = skb->data_len, off = 0, offset, i;
+	unsigned int head = skb_headlen(skb), start = 0;
 	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	__sum16 *field = NULL, seed = 0, check;
 	struct page *page, *p;
 	u32 p_off, p_len, copied;
+	__wsum sum = 0;
 	u8 *buf, *vaddr;
 
 	buf = veil_frag_alloc(data_len + tail, &page, &offset);
 	if (!buf)
 		return false;
-	veil_seal_update(seal, skb->data, skb->data, skb_headlen(skb));
+	if (csum) {
+		/* The caller checked that the field lies in the head. */
+		start = skb_checksum_start_offset(skb);
+		field = (__sum16 *)(skb->data + start + skb->csum_offset);
+		sum = csum_partial(skb->data + start, head - start, 0);
+		seed = get_unaligned(field);
+	}
+	veil_seal_xor(seal, skb->data, skb->data, head);
 	for (i = 0; i < shinfo->nr_frags; i++) {
 		skb_frag_t *f = &shinfo->frags[i];
 
 		skb_frag_foreach_page(f, skb_frag_off(f), skb_frag_size(f),
 				      p, p_off, p_len, copied) {
 			vaddr = kmap_local_page(p);
-			veil_seal_update(seal, buf + off, vaddr + p_off, p_len);
+			if (csum)
+				sum = csum_block_add(sum,
+						     veil_seal_xor_csum(seal,
+									buf + off,
+									vaddr + p_off,
+									p_len),
+						     head - start + off);
+			else
+				veil_seal_xor(seal, buf + off, vaddr + p_off,
+					      p_len);
 			kunmap_local(vaddr);
 			off += p_len;
 		}
 	}
 	memset(buf + off, 0, padding);
-	veil_seal_update(seal, buf + off, buf + off, padding);
+	veil_seal_xor(seal, buf + off, buf + off, padding);
+	if (csum) {
+		check = csum_fold(sum) ?: CSUM_MANGLED_0;
+		/* The field holds the seed's ciphertext: swap in the result. */
+		put_unaligned(get_unaligned(field) ^ seed ^ check, field);
+	}
+	veil_seal_mac(seal, skb->data, head);
+	veil_seal_mac(seal, buf, off + padding);
 	veil_seal_final(seal, buf + off + padding);
 
 	for (i = 0; i < shinfo->nr_frags; i++)
@@ -344,6 +377,8 @@ static bool veil_encrypt_out_of_place(struct sk_buff *skb,
 	skb->data_len += tail;
 	if (!skb->sk)
 		skb->truesize += tail;
+	if (csum)
+		skb->ip_summed = CHECKSUM_NONE;
 	return true;
 }
 
@@ -368,9 +403,9 @@ bool veil_seal_skb(struct sk_buff *skb, const u8 key[VEIL_NOISE_KEY_LEN],
 	unsigned int plain_len, padding, tail, nhead, ntail;
 	struct veil_msg_data *hdr;
 	struct veil_seal seal;
+	bool csum;
 
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
-		return false;
+	csum = skb->ip_summed == CHECKSUM_PARTIAL;
 	plain_len = skb->len;
 	padding = veil_padding_len(plain_len, mtu);
 	tail = padding + VEIL_AEAD_TAG_LEN;
@@ -386,9 +421,21 @@ bool veil_seal_skb(struct sk_buff *skb, const u8 key[VEIL_NOISE_KEY_LEN],
 			goto cow;
 	}
 
+	/*
+	 * The inner checksum: done while sealing paged data when its field
+	 * is in the head (always so for TCP and UDP), else here.
+	 */
+	if (csum && (!skb_is_nonlinear(skb) ||
+		     skb_checksum_start_offset(skb) + skb->csum_offset +
+		     sizeof(__sum16) > skb_headlen(skb))) {
+		if (skb_checksum_help(skb))
+			return false;
+		csum = false;
+	}
+
 	veil_seal_init(&seal, key, nonce);
 	if (skb_is_nonlinear(skb)) {
-		if (!veil_encrypt_out_of_place(skb, &seal, padding))
+		if (!veil_encrypt_out_of_place(skb, &seal, padding, csum))
 			goto cow_wipe;
 		*path = VEIL_SEAL_OUT_OF_PLACE;
 	} else if (skb_tailroom(skb) >= tail) {
@@ -408,6 +455,8 @@ bool veil_seal_skb(struct sk_buff *skb, const u8 key[VEIL_NOISE_KEY_LEN],
 cow_wipe:
 	memzero_explicit(&seal, sizeof(seal));
 cow:
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		return false;
 	if (!veil_encrypt_cow(skb, key, nonce, padding))
 		return false;
 	*path = VEIL_SEAL_COW;

@@ -27,6 +27,7 @@
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <net/checksum.h>
 
 #include "../messages.h"
 #include "../packet.h"
@@ -69,6 +70,9 @@ struct seal_case {
 	unsigned int fill;
 	bool shared_frags;	/* SKBFL_SHARED_FRAG, as sendfile() does */
 	bool clone;
+	/* CHECKSUM_PARTIAL from @csum_start (in the head), field at +@csum_off. */
+	bool csum;
+	unsigned int csum_start, csum_off;
 	enum veil_seal_path want;
 };
 
@@ -144,6 +148,23 @@ static const struct seal_case seal_cases[] = {
 	  .want = VEIL_SEAL_OUT_OF_PLACE },
 	{ "cloned paged, a page of fragments", PAGED, 40, 0,
 	  .data_len = PAGE_SIZE, .nfrags = MAX_SKB_FRAGS, .clone = true,
+	  .want = VEIL_SEAL_COW },
+	{ "checksum, TCP-like segment", PAGED, 52, 1420, .data_len = 1368,
+	  .nfrags = 3, .frag_off = 5, .csum = true, .csum_start = 20,
+	  .csum_off = 16, .want = VEIL_SEAL_OUT_OF_PLACE },
+	{ "checksum from an odd offset, odd fragments", PAGED, 42, 1420,
+	  .data_len = 1001, .nfrags = 4, .order = 1,
+	  .frag_off = PAGE_SIZE - 301, .csum = true, .csum_start = 7,
+	  .csum_off = 6, .want = VEIL_SEAL_OUT_OF_PLACE },
+	{ "checksum, MAX_SKB_FRAGS small fragments", PAGED, 8, 1420,
+	  .data_len = MAX_SKB_FRAGS * 37, .nfrags = MAX_SKB_FRAGS,
+	  .frag_off = 1, .csum = true, .csum_off = 6,
+	  .want = VEIL_SEAL_OUT_OF_PLACE },
+	{ "checksum, linear", LINEAR, 1000, 1420, .csum = true,
+	  .csum_start = 20, .csum_off = 16, .want = VEIL_SEAL_TAIL_INPLACE },
+	{ "checksum, paged data over two pages", PAGED, 60, 9000,
+	  .data_len = 8000, .nfrags = 4, .order = 1, .frag_off = 100,
+	  .csum = true, .csum_start = 20, .csum_off = 16,
 	  .want = VEIL_SEAL_COW },
 	{ "frag_list", FRAG_LIST, 100, 1420, .want = VEIL_SEAL_COW },
 	{ "cloned frag_list", FRAG_LIST, 1, 0, .clone = true,
@@ -579,6 +600,18 @@ static bool run_case(const struct seal_case *c, unsigned int *counts)
 	if (skb_copy_bits(st.skb, 0, st.plain, st.plain_len)) {
 		fail(&st, "cannot read the plaintext");
 		goto out;
+	}
+	if (c->csum) {
+		/* What skb_checksum_help() would write, with the seed summed. */
+		unsigned int cs = c->csum_start;
+		__sum16 check;
+
+		st.skb->ip_summed = CHECKSUM_PARTIAL;
+		st.skb->csum_start = skb_headroom(st.skb) + cs;
+		st.skb->csum_offset = c->csum_off;
+		check = csum_fold(csum_partial(st.plain + cs, st.plain_len - cs,
+					       0)) ?: CSUM_MANGLED_0;
+		memcpy(st.plain + cs + c->csum_off, &check, sizeof(check));
 	}
 	if (c->clone) {
 		st.clone = skb_clone(st.skb, GFP_KERNEL);
