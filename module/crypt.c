@@ -178,8 +178,9 @@ static void veil_chacha20(u32 *state, u8 *dst, const u8 *src,
 /* The next keystream block into @s->stream. */
 static void veil_next_stream(struct veil_seal *s)
 {
-	memset(s->stream, 0, sizeof(s->stream));
-	veil_chacha20(s->chacha, s->stream, s->stream, sizeof(s->stream));
+	static const u8 zeros[CHACHA_BLOCK_SIZE];
+
+	veil_chacha20(s->chacha, s->stream, zeros, sizeof(s->stream));
 	s->used = 0;
 }
 

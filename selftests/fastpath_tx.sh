@@ -24,9 +24,9 @@
 
 require_module
 require_cli
-require_cmd ping python3 ethtool tc nstat iperf3 ss sha256sum
+require_cmd tcpdump ping python3 ethtool tc nstat iperf3 ss sha256sum
 
-tap_plan 27
+tap_plan 28
 
 if [ "$VEIL_MODULE" != veil ]; then
 	skip_all "veil's counters are needed (module $VEIL_MODULE)"
@@ -259,6 +259,23 @@ diag "sizes: tx_out_of_place +$n, tx_tail_inplace +$t, tx_tail_frag +$(delta A t
 snap A
 xfer_check "$d: $BIG MiB over TCP with write(), inner IPv4, intact" 4 write $BIG
 xfer_check "$d: $BIG MiB over TCP with sendfile() (page-cache pages), inner IPv4, intact and the file unchanged" 4 sendfile $BIG
+# The inner TCP checksums, computed as the cipher passes over the payload:
+# a veil receiver trusts the AEAD and never checks them, tcpdump on B does.
+nsexec "$T_NS_B" timeout 120 tcpdump -l -n -vv -c 400 -i veil0 "tcp and greater 1000" \
+	>"$VEIL_TMP/csum.txt" 2>"$VEIL_TMP/csum.err" &
+cpid=$!
+at_exit kill "$cpid"
+for ((i = 0; i < 100; i++)); do
+	grep -q listening "$VEIL_TMP/csum.err" && break
+	sleep 0.2
+done
+xfer_check "$d: $SMALL MiB over TCP with write(), inner IPv4, captured on B, intact" 4 write $SMALL
+wait "$cpid" 2>/dev/null
+good=$(grep -c 'cksum 0x[0-9a-f]* (correct)' "$VEIL_TMP/csum.txt")
+bad=$(grep -c 'incorrect' "$VEIL_TMP/csum.txt")
+[ "$good" -ge 100 ] && [ "$bad" -eq 0 ]
+result "$d: the inner TCP checksums are right (tcpdump -vv on B: $good correct, $bad incorrect)" $? \
+	"$(grep -m 3 incorrect "$VEIL_TMP/csum.txt")" "$(tail -n 3 "$VEIL_TMP/csum.err")"
 loss A 3
 r0=$(retrans)
 xfer_check "$d: $SMALL MiB over TCP with write(), 3% loss (retransmissions), intact" 4 write $SMALL

@@ -33,7 +33,11 @@
 #    on a UDP socket, SKBFL_SHARED_FRAG) is copied before it is decrypted:
 #    the file stays unchanged although the message fails authentication;
 #  - with the module parameter parallel=0 every job runs inline and the
-#    transfer is intact; with GRO off on the veth nothing is aggregated.
+#    transfer is intact; with GRO off on the veth nothing is aggregated,
+#    UDP cuts each batch of the veil sender into datagrams before
+#    encap_rcv, and the receive cells still gather them into jobs of many
+#    messages (jobs at most a quarter of the messages: one job per message
+#    would pay padata's hand-offs per packet).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -41,7 +45,7 @@ require_module
 require_cli
 require_cmd iperf3 python3 ethtool sha256sum
 
-tap_plan 30
+tap_plan 31
 
 WG=0
 wg_available && WG=1
@@ -511,5 +515,10 @@ transfer_check "GRO off: the file arrives intact" A 4
 stats_b1=$(veil_stats "$T_NS_B" veil0)
 check_eq "GRO off: nothing merged, no aggregate" "0 0" \
 	"$(delta rx_gro_merged) $(delta rx_gso_batches)"
+msgs=$(($(delta rx_inplace) + $(delta rx_cow)))
+jobs=$(($(delta rx_jobs_parallel) + $(delta rx_jobs_inline)))
+[ "$msgs" -gt 100 ] && [ $((jobs * 4)) -le "$msgs" ]
+result "GRO off: the receive cells batch the datagrams UDP cut apart ($msgs messages in $jobs jobs)" $? \
+	"B: rx messages +$msgs, rx jobs +$jobs (parallel +$(delta rx_jobs_parallel), inline +$(delta rx_jobs_inline))"
 
 tap_done
