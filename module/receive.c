@@ -690,9 +690,12 @@ malformed:
  * context; its poll, later in the same softirq run, takes up to a NAPI
  * budget of messages at once and batches them (veil_receive_batch()).
  *
- * A cell is touched only on its own CPU with BHs off (hook and poll), so
- * its queue needs no lock. Received datagrams keep no route: the dst of a
- * receive is only valid in the RCU section it came with.
+ * The hook fills a cell only on its own CPU, with BHs off; the poll runs
+ * there too, except after CPU hotplug, when NAPI moves a dead CPU's
+ * scheduled contexts to a live one, which may still be polling the cell
+ * when its CPU comes back: so the queue keeps its lock (once per hook call
+ * and per poll, uncontended). Received datagrams keep no route: the dst of
+ * a receive is only valid in the RCU section it came with.
  */
 #define VEIL_RX_CELL_MAX	4096	/* datagrams waiting per cell */
 
@@ -714,6 +717,7 @@ void veil_receive_enqueue(struct veil_device *vdev, struct sk_buff_head *list)
 	struct sk_buff *skb;
 	bool idle;
 
+	spin_lock(&cell->queue.lock);
 	idle = skb_queue_empty(&cell->queue);
 	while ((skb = __skb_dequeue(list)) != NULL) {
 		if (unlikely(skb_queue_len(&cell->queue) >= VEIL_RX_CELL_MAX)) {
@@ -725,6 +729,7 @@ void veil_receive_enqueue(struct veil_device *vdev, struct sk_buff_head *list)
 	}
 	if (idle && !skb_queue_empty(&cell->queue))
 		napi_schedule(&cell->napi);
+	spin_unlock(&cell->queue.lock);
 }
 
 static int veil_rx_cell_poll(struct napi_struct *napi, int budget)
@@ -735,8 +740,10 @@ static int veil_rx_cell_poll(struct napi_struct *napi, int budget)
 	int done;
 
 	__skb_queue_head_init(&list);
+	spin_lock(&cell->queue.lock);
 	while (skb_queue_len(&list) < budget && !skb_queue_empty(&cell->queue))
 		__skb_queue_tail(&list, __skb_dequeue(&cell->queue));
+	spin_unlock(&cell->queue.lock);
 	done = skb_queue_len(&list);
 	rcu_read_lock();
 	veil_receive_batch(cell->vdev, &list);
@@ -756,7 +763,7 @@ int veil_rx_cells_init(struct veil_device *vdev)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
 		cell = per_cpu_ptr(vdev->rx_cells, cpu);
-		__skb_queue_head_init(&cell->queue);
+		skb_queue_head_init(&cell->queue);
 		cell->vdev = vdev;
 		/* Nothing here for a busy poller: it would run on any CPU. */
 		set_bit(NAPI_STATE_NO_BUSY_POLL, &cell->napi.state);
@@ -777,7 +784,7 @@ void veil_rx_cells_flush(struct veil_device *vdev)
 		/* Waits for a scheduled poll to run (and submit its jobs). */
 		napi_disable(&cell->napi);
 		/* The hook is gone (sockets released): nobody adds more. */
-		__skb_queue_purge(&cell->queue);
+		skb_queue_purge(&cell->queue);
 		napi_enable(&cell->napi);
 	}
 }

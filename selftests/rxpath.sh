@@ -37,7 +37,10 @@
 #    UDP cuts each batch of the veil sender into datagrams before
 #    encap_rcv, and the receive cells still gather them into jobs of many
 #    messages (jobs at most a quarter of the messages: one job per message
-#    would pay padata's hand-offs per packet).
+#    would pay padata's hand-offs per packet);
+#  - CPU hotplug: a file transfer while CPU 1 goes offline and online
+#    again, three times, arrives intact (padata moves the jobs, NAPI the
+#    receive cells of the dead CPU).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -45,7 +48,7 @@ require_module
 require_cli
 require_cmd iperf3 python3 ethtool sha256sum
 
-tap_plan 31
+tap_plan 32
 
 WG=0
 wg_available && WG=1
@@ -520,5 +523,35 @@ jobs=$(($(delta rx_jobs_parallel) + $(delta rx_jobs_inline)))
 [ "$msgs" -gt 100 ] && [ $((jobs * 4)) -le "$msgs" ]
 result "GRO off: the receive cells batch the datagrams UDP cut apart ($msgs messages in $jobs jobs)" $? \
 	"B: rx messages +$msgs, rx jobs +$jobs (parallel +$(delta rx_jobs_parallel), inline +$(delta rx_jobs_inline))"
+
+# ---------------------------------------------------------------------------
+CPU1=/sys/devices/system/cpu/cpu1/online
+# Can CPU 1 go offline here at all? (Tried once before the real run.)
+hotplug_ok()
+{
+	[ -w "$CPU1" ] && [ "$(cat "$CPU1")" = 1 ] || return 1
+	echo 0 >"$CPU1" 2>/dev/null || return 1
+	echo 1 >"$CPU1" 2>/dev/null
+	[ "$(cat "$CPU1")" = 1 ]
+}
+if hotplug_ok; then
+	at_exit sh -c "echo 1 >$CPU1"
+	(
+		for i in 1 2 3; do
+			sleep 0.5
+			echo 0 >"$CPU1" || exit 1
+			sleep 0.5
+			echo 1 >"$CPU1" || exit 1
+		done
+	) &
+	hp=$!
+	transfer_check "CPU 1 offline and online again three times during a transfer: the file arrives intact" A 4
+	wait "$hp"
+	hprc=$?
+	echo 1 >"$CPU1" 2>/dev/null
+	[ "$hprc" -ne 0 ] && diag "the hotplug loop failed (exit $hprc): $(cat "$CPU1")"
+else
+	skip_n 1 "CPU hotplug" "CPU 1 cannot be taken offline and back here ($CPU1)"
+fi
 
 tap_done
