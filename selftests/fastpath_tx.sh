@@ -26,7 +26,7 @@ require_module
 require_cli
 require_cmd tcpdump ping python3 ethtool tc nstat iperf3 ss sha256sum
 
-tap_plan 28
+tap_plan 29
 
 if [ "$VEIL_MODULE" != veil ]; then
 	skip_all "veil's counters are needed (module $VEIL_MODULE)"
