@@ -47,6 +47,9 @@ static struct rtnl_link_ops veil_link_ops;
 	 sizeof(struct ipv6hdr))
 #define VEIL_DEVICE_TAILROOM (VEIL_PADDING_MULTIPLE + VEIL_AEAD_TAG_LEN)
 
+/* TSQ allowance of local senders: 2^-8 s of their pacing rate (veil_xmit). */
+#define VEIL_SK_PACING_SHIFT 8
+
 bool veil_is_veil_dev(const struct net_device *dev)
 {
 	return dev->rtnl_link_ops == &veil_link_ops;
@@ -183,6 +186,15 @@ static netdev_tx_t veil_xmit(struct sk_buff *skb, struct net_device *dev)
 		veil_stat_inc(vdev, TX_DROP_NO_ENDPOINT);
 		goto unreachable;
 	}
+
+	/*
+	 * A local TCP sender may keep only about 1 ms of data below its
+	 * socket (TSQ: pacing rate >> sk_pacing_shift, 10 by default) until
+	 * the packets leave the host; here they first wait for the parallel
+	 * crypto. Allow it 4 ms, as mac80211 does for its aggregation queues,
+	 * or TCP stalls the pipeline between jobs.
+	 */
+	sk_pacing_shift_update(skb->sk, VEIL_SK_PACING_SHIFT);
 
 	mtu = skb_valid_dst(skb) ? dst_mtu(skb_dst(skb)) : dev->mtu;
 	/* Only the inner ECN bits go outside, never the DSCP. */
@@ -335,11 +347,11 @@ static void veil_uninit(struct net_device *dev)
 	struct veil_device *vdev = netdev_priv(dev);
 
 	list_del_init(&vdev->device_list);
-	/* No socket is left (ndo_stop), so no cell fills again. */
+	/*
+	 * No socket is left (ndo_stop), so no cell fills again; the receive
+	 * jobs are drained in between the cells' two sides.
+	 */
 	veil_rx_cells_del(vdev);
-	/* Nothing may deliver into the GRO cells after this. */
-	veil_pqueue_drain(&vdev->rx_queue);
-	gro_cells_destroy(&vdev->gro_cells);
 }
 
 static const struct net_device_ops veil_netdev_ops = {
@@ -459,12 +471,9 @@ static int veil_newlink(struct net *src_net, struct net_device *dev,
 	if (ret < 0)
 		goto err_tx_queue;
 
-	ret = gro_cells_init(&vdev->gro_cells, dev);
-	if (ret < 0)
-		goto err_rx_queue;
 	ret = veil_rx_cells_init(vdev);
 	if (ret < 0)
-		goto err_gro;
+		goto err_rx_queue;
 
 	ret = register_netdevice(dev);
 	if (ret < 0)
@@ -481,8 +490,6 @@ static int veil_newlink(struct net *src_net, struct net_device *dev,
 err_rx_cells:
 	veil_rx_cells_del(vdev);
 	veil_rx_cells_free(vdev);
-err_gro:
-	gro_cells_destroy(&vdev->gro_cells);
 err_rx_queue:
 	veil_pqueue_free(&vdev->rx_queue);
 err_tx_queue:

@@ -17,8 +17,6 @@
 
 #include <linux/veil.h>
 
-#include <net/gro_cells.h>
-
 #include "allowedips.h"
 #include "cookie.h"
 #include "keypair.h"
@@ -109,10 +107,12 @@ struct veil_device {
 	struct veil_pqueue tx_queue;
 	struct veil_pqueue rx_queue;
 
-	/* Per CPU: what the UDP hook received, batched by NAPI (receive.c). */
+	/*
+	 * Per CPU: what the UDP hook received, batched by NAPI, and what the
+	 * receive jobs decrypted, fed to GRO (receive.c).
+	 */
 	struct veil_rx_cell __percpu *rx_cells;
 	bool rx_cells_listed;	/* their NAPI contexts are on the device */
-	struct gro_cells gro_cells;
 	struct veil_stats __percpu *stats;
 };
 

@@ -15,7 +15,6 @@
 #include <linux/skbuff.h>
 #include <linux/udp.h>
 #include <net/dsfield.h>
-#include <net/gro_cells.h>
 #include <net/inet_ecn.h>
 
 #include "crypt.h"
@@ -407,6 +406,8 @@ static bool veil_decrypt(struct veil_device *vdev, struct sk_buff *skb,
 	return ok;
 }
 
+static int veil_rx_cell_deliver(struct veil_device *vdev, struct sk_buff *skb);
+
 /* Hands a decrypted, checked inner packet to the stack. */
 static void veil_deliver(struct veil_device *vdev, struct sk_buff *skb,
 			 __be16 proto, u8 outer_ds)
@@ -431,7 +432,7 @@ static void veil_deliver(struct veil_device *vdev, struct sk_buff *skb,
 		INET_ECN_decapsulate(skb, outer_ds,
 				     ipv6_get_dsfield(ipv6_hdr(skb)));
 
-	if (likely(gro_cells_receive(&vdev->gro_cells, skb) == NET_RX_SUCCESS))
+	if (likely(veil_rx_cell_deliver(vdev, skb) == NET_RX_SUCCESS))
 		dev_sw_netstats_rx_add(dev, len);
 	else
 		DEV_STATS_INC(dev, rx_dropped);
@@ -753,6 +754,62 @@ static int veil_rx_cell_poll(struct napi_struct *napi, int budget)
 	return done;
 }
 
+/*
+ * The output side of a cell: decrypted packets go through GRO, so that TCP
+ * gets large segments, from the cell's second NAPI context (gro_cells
+ * would do, but bounds its queue at netdev_max_backlog, 1000 by default:
+ * padata runs every finished job of a CPU in one BH-off section, and a few
+ * jobs of 64 messages overflow that before GRO may run).
+ */
+#define VEIL_RX_CELL_OUT_MAX	8192	/* packets waiting per cell */
+
+static int veil_rx_cell_deliver(struct veil_device *vdev, struct sk_buff *skb)
+{
+	struct net_device *dev = vdev->dev;
+	struct veil_rx_cell *cell;
+
+	if (unlikely(!(dev->flags & IFF_UP)))
+		goto drop;
+	if (netif_elide_gro(dev))
+		return netif_rx(skb);
+	cell = this_cpu_ptr(vdev->rx_cells);
+	spin_lock(&cell->out.lock);
+	if (unlikely(skb_queue_len(&cell->out) >= VEIL_RX_CELL_OUT_MAX)) {
+		spin_unlock(&cell->out.lock);
+		goto drop;
+	}
+	__skb_queue_tail(&cell->out, skb);
+	if (skb_queue_len(&cell->out) == 1)
+		napi_schedule(&cell->gro_napi);
+	spin_unlock(&cell->out.lock);
+	return NET_RX_SUCCESS;
+
+drop:
+	kfree_skb(skb);
+	return NET_RX_DROP;
+}
+
+static int veil_rx_cell_gro_poll(struct napi_struct *napi, int budget)
+{
+	struct veil_rx_cell *cell = container_of(napi, struct veil_rx_cell,
+						 gro_napi);
+	struct sk_buff_head list;
+	struct sk_buff *skb;
+	int done;
+
+	__skb_queue_head_init(&list);
+	spin_lock(&cell->out.lock);
+	while (skb_queue_len(&list) < budget && !skb_queue_empty(&cell->out))
+		__skb_queue_tail(&list, __skb_dequeue(&cell->out));
+	spin_unlock(&cell->out.lock);
+	done = skb_queue_len(&list);
+	while ((skb = __skb_dequeue(&list)) != NULL)
+		napi_gro_receive(napi, skb);
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
+}
+
 int veil_rx_cells_init(struct veil_device *vdev)
 {
 	struct veil_rx_cell *cell;
@@ -764,11 +821,16 @@ int veil_rx_cells_init(struct veil_device *vdev)
 	for_each_possible_cpu(cpu) {
 		cell = per_cpu_ptr(vdev->rx_cells, cpu);
 		skb_queue_head_init(&cell->queue);
+		skb_queue_head_init(&cell->out);
 		cell->vdev = vdev;
 		/* Nothing here for a busy poller: it would run on any CPU. */
 		set_bit(NAPI_STATE_NO_BUSY_POLL, &cell->napi.state);
+		set_bit(NAPI_STATE_NO_BUSY_POLL, &cell->gro_napi.state);
 		netif_napi_add(vdev->dev, &cell->napi, veil_rx_cell_poll);
+		netif_napi_add(vdev->dev, &cell->gro_napi,
+			       veil_rx_cell_gro_poll);
 		napi_enable(&cell->napi);
+		napi_enable(&cell->gro_napi);
 	}
 	vdev->rx_cells_listed = true;
 	return 0;
@@ -802,17 +864,34 @@ void veil_rx_cells_del(struct veil_device *vdev)
 		cell = per_cpu_ptr(vdev->rx_cells, cpu);
 		napi_disable(&cell->napi);
 		__netif_napi_del(&cell->napi);
-		__skb_queue_purge(&cell->queue);
+		skb_queue_purge(&cell->queue);
+	}
+	/* Jobs still running deliver into the cells' output side. */
+	veil_pqueue_drain(&vdev->rx_queue);
+	for_each_possible_cpu(cpu) {
+		cell = per_cpu_ptr(vdev->rx_cells, cpu);
+		napi_disable(&cell->gro_napi);
+		__netif_napi_del(&cell->gro_napi);
+		skb_queue_purge(&cell->out);
 	}
 }
 
 /* After veil_rx_cells_del(); may sleep. */
 void veil_rx_cells_free(struct veil_device *vdev)
 {
+	struct veil_rx_cell *cell;
+	int cpu;
+
 	if (!vdev->rx_cells)
 		return;
 	/* netpoll walks the device's NAPI list under RCU. */
 	synchronize_net();
+	for_each_possible_cpu(cpu) {
+		cell = per_cpu_ptr(vdev->rx_cells, cpu);
+		/* Only after a failed registration is anything left. */
+		skb_queue_purge(&cell->queue);
+		skb_queue_purge(&cell->out);
+	}
 	free_percpu(vdev->rx_cells);
 	vdev->rx_cells = NULL;
 }

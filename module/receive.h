@@ -18,8 +18,10 @@ struct veil_device;
  * the UDP hook leaves what it receives (receive.c, "Receive cells").
  */
 struct veil_rx_cell {
-	struct sk_buff_head queue;
-	struct napi_struct napi;
+	struct sk_buff_head queue;	/* datagrams from the UDP hook */
+	struct napi_struct napi;	/* batches @queue into jobs */
+	struct sk_buff_head out;	/* decrypted packets for the stack */
+	struct napi_struct gro_napi;	/* feeds @out to GRO */
 	struct veil_device *vdev;
 };
 
@@ -27,8 +29,10 @@ int veil_rx_cells_init(struct veil_device *vdev);
 /* Stops and empties every cell: no poll runs after it. May sleep. */
 void veil_rx_cells_flush(struct veil_device *vdev);
 /*
- * Removes the NAPI contexts (unregistration, RTNL; idempotent) and drops
- * what the cells hold; veil_rx_cells_free() frees them later.
+ * Unregistration (RTNL; idempotent): stops the input side, drains the
+ * device's receive jobs (they deliver into the cells), stops the output
+ * side, removes the NAPI contexts and drops what the cells hold;
+ * veil_rx_cells_free() frees them later.
  */
 void veil_rx_cells_del(struct veil_device *vdev);
 void veil_rx_cells_free(struct veil_device *vdev);
