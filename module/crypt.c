@@ -184,12 +184,6 @@ static void veil_next_stream(struct veil_seal *s)
 	s->used = 0;
 }
 
-/* Less than a block: word by word where the CPU allows (crypto_xor_cpy). */
-static void veil_xor(u8 *dst, const u8 *src, const u8 *ks, size_t len)
-{
-	crypto_xor_cpy(dst, src, ks, len);
-}
-
 void veil_seal_init(struct veil_seal *s, const u8 key[CHACHA_KEY_SIZE],
 		    u64 nonce)
 {
@@ -227,7 +221,7 @@ static __wsum veil_stream_xor(struct veil_seal *s, u8 *dst, const u8 *src,
 		n = min_t(size_t, len, CHACHA_BLOCK_SIZE - s->used);
 		if (csum)
 			sum = csum_partial(src, n, 0);
-		veil_xor(dst, src, s->stream + s->used, n);
+		crypto_xor_cpy(dst, src, s->stream + s->used, n);
 		s->used += n;
 		done = n;
 	}
@@ -255,7 +249,7 @@ static __wsum veil_stream_xor(struct veil_seal *s, u8 *dst, const u8 *src,
 			sum = csum_block_add(sum, csum_partial(src + done, n, 0),
 					     done);
 		veil_next_stream(s);
-		veil_xor(dst + done, src + done, s->stream, n);
+		crypto_xor_cpy(dst + done, src + done, s->stream, n);
 		s->used = n;
 	}
 	return sum;
@@ -293,8 +287,7 @@ void veil_open_update(struct veil_seal *s, u8 *dst, const u8 *src,
 	veil_stream_xor(s, dst, src, len, false);
 }
 
-/* The tag of what went through @s so far; wipes @s. */
-static void veil_tag(struct veil_seal *s, u8 *tag)
+void veil_seal_final(struct veil_seal *s, u8 *tag)
 {
 	static const u8 zeros[16];
 	__le64 lens[2];
@@ -309,17 +302,12 @@ static void veil_tag(struct veil_seal *s, u8 *tag)
 	memzero_explicit(s, sizeof(*s));
 }
 
-void veil_seal_final(struct veil_seal *s, u8 *tag)
-{
-	veil_tag(s, tag);
-}
-
 bool veil_open_final(struct veil_seal *s, const u8 *tag)
 {
 	u8 computed[POLY1305_DIGEST_SIZE];
 	bool ok;
 
-	veil_tag(s, computed);
+	veil_seal_final(s, computed);
 	ok = !crypto_memneq(computed, tag, sizeof(computed));
 	memzero_explicit(computed, sizeof(computed));
 	return ok;

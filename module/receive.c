@@ -383,9 +383,9 @@ bool veil_open_skb(struct sk_buff *skb, const u8 key[VEIL_NOISE_KEY_LEN],
 	    (len && skb_to_sgvec(skb, sg, offset, len) <= 0))
 		return false;
 	veil_seal_init(&s, key, nonce);
-	ok = (!len || veil_crypt_sg(&s, sg, len, false)) &&
-	     veil_open_final(&s, tag);
-	memzero_explicit(&s, sizeof(s));
+	ok = veil_crypt_sg(&s, sg, len, false);
+	/* Always: it wipes the stream. */
+	ok = veil_open_final(&s, tag) && ok;
 	if (!ok)
 		return false;
 	__skb_pull(skb, offset);
@@ -851,6 +851,15 @@ void veil_rx_cells_flush(struct veil_device *vdev)
 	}
 }
 
+/* Takes one NAPI context of a cell off the device and empties its queue. */
+static void veil_rx_cell_remove(struct napi_struct *napi,
+				struct sk_buff_head *queue)
+{
+	napi_disable(napi);
+	__netif_napi_del(napi);
+	skb_queue_purge(queue);
+}
+
 void veil_rx_cells_del(struct veil_device *vdev)
 {
 	struct veil_rx_cell *cell;
@@ -862,36 +871,23 @@ void veil_rx_cells_del(struct veil_device *vdev)
 	vdev->rx_cells_listed = false;
 	for_each_possible_cpu(cpu) {
 		cell = per_cpu_ptr(vdev->rx_cells, cpu);
-		napi_disable(&cell->napi);
-		__netif_napi_del(&cell->napi);
-		skb_queue_purge(&cell->queue);
+		veil_rx_cell_remove(&cell->napi, &cell->queue);
 	}
 	/* Jobs still running deliver into the cells' output side. */
 	veil_pqueue_drain(&vdev->rx_queue);
 	for_each_possible_cpu(cpu) {
 		cell = per_cpu_ptr(vdev->rx_cells, cpu);
-		napi_disable(&cell->gro_napi);
-		__netif_napi_del(&cell->gro_napi);
-		skb_queue_purge(&cell->out);
+		veil_rx_cell_remove(&cell->gro_napi, &cell->out);
 	}
 }
 
-/* After veil_rx_cells_del(); may sleep. */
+/* After veil_rx_cells_del(), which left the cells empty; may sleep. */
 void veil_rx_cells_free(struct veil_device *vdev)
 {
-	struct veil_rx_cell *cell;
-	int cpu;
-
 	if (!vdev->rx_cells)
 		return;
 	/* netpoll walks the device's NAPI list under RCU. */
 	synchronize_net();
-	for_each_possible_cpu(cpu) {
-		cell = per_cpu_ptr(vdev->rx_cells, cpu);
-		/* Only after a failed registration is anything left. */
-		skb_queue_purge(&cell->queue);
-		skb_queue_purge(&cell->out);
-	}
 	free_percpu(vdev->rx_cells);
 	vdev->rx_cells = NULL;
 }
