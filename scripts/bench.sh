@@ -15,6 +15,9 @@
 #                  that fits a 1420-byte tunnel MTU without IP fragmentation)
 #   BENCH_TESTS    subset of "tcp1 tcp4 udp udp64 ping" (default: all)
 #   BENCH_PROFILE  0: skip the two perf runs (default 1)
+#   BENCH_PROFILE_TEST  the test the perf runs profile (default tcp1)
+#   BENCH_PROFILE_CALLERS  1: record call graphs, and report who takes the
+#                  contended spinlocks (vm/raw/perf-<link>.callers.txt)
 #   BENCH_DIR      output directory (default <repo>/build/bench)
 #   BENCH_CPU, BENCH_SMP   QEMU CPU model and vCPUs (default qemu64, 2)
 #   BENCH_TIMEOUT  VM wall-clock bound in seconds (default: computed)
@@ -42,6 +45,8 @@ SMP=${BENCH_SMP:-2}
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'"
 [[ $TIME =~ ^[1-9][0-9]*$ ]] || die "BENCH_TIME must be a positive integer, not '$TIME'"
 [[ $UDP_LEN =~ ^[1-9][0-9]*$ ]] || die "BENCH_UDP_LEN must be a positive integer, not '$UDP_LEN'"
+case ${BENCH_PROFILE_TEST:-tcp1} in tcp1|tcp4|udp|udp64) ;;
+*) die "BENCH_PROFILE_TEST: one of tcp1 tcp4 udp udp64, not '$BENCH_PROFILE_TEST'" ;; esac
 for t in $TESTS; do
 	case $t in tcp1|tcp4|udp|udp64|ping) ;; *) die "BENCH_TESTS: unknown test '$t'" ;; esac
 done
@@ -67,6 +72,8 @@ set +e
 nice scripts/vm-run --cpu "$CPU" --smp "$SMP" --timeout "$TIMEOUT" --out "$DIR/vm" \
 	--env "BENCH_ROUNDS=$ROUNDS" --env "BENCH_TIME=$TIME" --env "BENCH_UDP_LEN=$UDP_LEN" \
 	--env "BENCH_TESTS=$TESTS" --env "BENCH_PROFILE=$PROFILE" \
+	--env "BENCH_PROFILE_TEST=${BENCH_PROFILE_TEST:-tcp1}" \
+	--env "BENCH_PROFILE_CALLERS=${BENCH_PROFILE_CALLERS:-0}" \
 	--env "BENCH_VEIL_PARAMS=${BENCH_VEIL_PARAMS:-}" \
 	"scripts/lib/bench-guest $(printf '%q' "$raw")" 2>&1 | tee "$DIR/vm/run.log"
 vmrc=${PIPESTATUS[0]}
