@@ -464,10 +464,16 @@ static int veil_newlink(struct net *src_net, struct net_device *dev,
 	if (!vdev->stats)
 		goto err_tstats;
 
-	ret = veil_pqueue_init(&vdev->tx_queue);
+	/*
+	 * Sending a lone small packet inline keeps a ping's latency low, but
+	 * a stream of them would keep the sender's CPU doing all the crypto
+	 * and the outer transmit: on transmit, one job a jiffy (parallel.h).
+	 * A receive runs in softirq, where inline is the cheapest way.
+	 */
+	ret = veil_pqueue_init(&vdev->tx_queue, true);
 	if (ret < 0)
 		goto err_stats;
-	ret = veil_pqueue_init(&vdev->rx_queue);
+	ret = veil_pqueue_init(&vdev->rx_queue, false);
 	if (ret < 0)
 		goto err_tx_queue;
 

@@ -14,6 +14,7 @@
  * work items; no callback can then run module code.
  */
 #include <linux/cpumask.h>
+#include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/wait_bit.h>
 
@@ -24,6 +25,10 @@ static struct padata_instance *veil_padata;
 bool veil_parallel_enabled = true;
 module_param_named(parallel, veil_parallel_enabled, bool, 0644);
 MODULE_PARM_DESC(parallel, "spread the data path's crypto over CPUs with padata (default 1)");
+
+unsigned int veil_inline_max = 256;
+module_param_named(inline_max, veil_inline_max, uint, 0644);
+MODULE_PARM_DESC(inline_max, "largest lone packet (bytes) whose crypto runs inline when its queue is idle; 0: never (default 256)");
 
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 /*
@@ -88,6 +93,24 @@ static void veil_job_serial(struct padata_priv *padata)
 		wake_up_var(&q->inflight);
 }
 
+/*
+ * Whether a job of @q that may run inline does. Racy on purpose: two CPUs
+ * may both take the jiffy's turn; this is a load heuristic, not a limit.
+ */
+static bool veil_pqueue_inline_turn(struct veil_pqueue *q)
+{
+	unsigned long now = jiffies;
+
+	if (atomic_read(&q->inflight))
+		return false;
+	if (!q->sparse_inline)
+		return true;
+	if (READ_ONCE(q->inline_jiffy) == now)
+		return false;
+	WRITE_ONCE(q->inline_jiffy, now);
+	return true;
+}
+
 void veil_pqueue_submit(struct veil_pqueue *q, struct veil_job *job,
 			unsigned int cpu, bool may_inline)
 {
@@ -95,7 +118,7 @@ void veil_pqueue_submit(struct veil_pqueue *q, struct veil_job *job,
 
 	job->queue = q;
 	if (!READ_ONCE(veil_parallel_enabled) ||
-	    (may_inline && !atomic_read(&q->inflight)))
+	    (may_inline && veil_pqueue_inline_turn(q)))
 		goto run_inline;
 
 	memset(&job->padata, 0, sizeof(job->padata));
@@ -116,8 +139,10 @@ run_inline:
 	job->finish(job);
 }
 
-int veil_pqueue_init(struct veil_pqueue *q)
+int veil_pqueue_init(struct veil_pqueue *q, bool sparse_inline)
 {
+	q->sparse_inline = sparse_inline;
+	q->inline_jiffy = jiffies - 1;
 	atomic_set(&q->inflight, 0);
 	atomic64_set(&q->parallel, 0);
 	atomic64_set(&q->inline_jobs, 0);

@@ -37,6 +37,8 @@ struct veil_job {
  *	run inline without overtaking anything.
  * @parallel: jobs that went through padata (a statistic, for the tests).
  * @inline_jobs: jobs run in the submitting context.
+ * @sparse_inline: at most one job a jiffy may run inline.
+ * @inline_jiffy: jiffies when the last job ran inline (with @sparse_inline).
  * @lockdep_lock: serialises the lockdep annotation of padata's locks
  *	(parallel.c, veil_pqueue_annotate()).
  */
@@ -45,6 +47,8 @@ struct veil_pqueue {
 	atomic_t inflight;
 	atomic64_t parallel;
 	atomic64_t inline_jobs;
+	bool sparse_inline;
+	unsigned long inline_jiffy;
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 	spinlock_t lockdep_lock; /* see @lockdep_lock above */
 #endif
@@ -53,7 +57,12 @@ struct veil_pqueue {
 int veil_parallel_init(void);
 void veil_parallel_exit(void);
 
-int veil_pqueue_init(struct veil_pqueue *q);
+/*
+ * With @sparse_inline, a may-inline job runs inline only if no job of @q did
+ * in the current jiffy: sparse traffic (pings, keepalives) keeps the short
+ * path, a stream of small packets goes to padata.
+ */
+int veil_pqueue_init(struct veil_pqueue *q, bool sparse_inline);
 void veil_pqueue_drain(struct veil_pqueue *q);
 void veil_pqueue_free(struct veil_pqueue *q);
 
@@ -70,5 +79,13 @@ void veil_pqueue_submit(struct veil_pqueue *q, struct veil_job *job,
 
 /* The module parameter: 0 runs every job inline (no padata). */
 extern bool veil_parallel_enabled;
+/* The module parameter: the largest lone packet a job may run inline. */
+extern unsigned int veil_inline_max;
+
+/* Whether a job of @count packets, the first of @len bytes, may run inline. */
+static inline bool veil_pqueue_may_inline(unsigned int count, unsigned int len)
+{
+	return count == 1 && len <= READ_ONCE(veil_inline_max);
+}
 
 #endif /* _VEIL_PARALLEL_H */

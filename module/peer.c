@@ -150,6 +150,7 @@ struct veil_peer *veil_peer_alloc(struct veil_device *vdev,
 	veil_keypairs_init(&peer->keypairs);
 	skb_queue_head_init(&peer->staged);
 	spin_lock_init(&peer->tx_lock);
+	atomic_set(&peer->tx_jobs, 0);
 	INIT_WORK(&peer->tx_handshake_work,
 		  veil_send_handshake_initiation_work);
 	INIT_WORK(&peer->clear_work, veil_peer_clear_work);

@@ -90,6 +90,7 @@ struct veil_peer {
 	/* Packets waiting for a key; see send.c. */
 	struct sk_buff_head staged;
 	spinlock_t tx_lock;		/* one sender of @staged at a time */
+	atomic_t tx_jobs;		/* submitted, not finished yet */
 
 	/* Timers (timers.c). */
 	atomic64_t last_sent_handshake;	/* boot-time ns */

@@ -323,7 +323,6 @@ static void veil_queue_handshake(struct veil_device *vdev, struct sk_buff *skb)
  * drains the queue after the sockets (and so this hook) are gone.
  */
 #define VEIL_RX_BATCH_MAX	64
-#define VEIL_RX_INLINE_MAX	256	/* bytes of a message done inline */
 
 /* A data message's state in its skb's control block, once UDP is done. */
 struct veil_rx_cb {
@@ -543,8 +542,8 @@ static void veil_rx_batch_submit(struct veil_rx_batch *b)
 	if (!rj)
 		return;
 	b->job = NULL;
-	small = skb_queue_len(&rj->skbs) == 1 &&
-		skb_peek(&rj->skbs)->len <= VEIL_RX_INLINE_MAX;
+	small = veil_pqueue_may_inline(skb_queue_len(&rj->skbs),
+				       skb_peek(&rj->skbs)->len);
 	veil_pqueue_submit(&b->vdev->rx_queue, &rj->job, rj->peer->serial_cpu,
 			   small);
 }

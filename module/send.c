@@ -558,8 +558,18 @@ struct veil_tx_job {
 /* Largest batch payload: a 64 KB IP datagram less the outer headers. */
 #define VEIL_BATCH_MAX_LEN \
 	(IP_MAX_MTU - sizeof(struct ipv6hdr) - sizeof(struct udphdr))
-/* A job this small, with an idle queue, is cheaper done on the spot. */
-#define VEIL_INLINE_MAX_LEN 256
+
+/*
+ * Once a peer has two jobs per online CPU in flight (enough to keep every
+ * CPU encrypting), what it sends waits in the staged queue, and the next
+ * job to finish takes all of it in jobs of up to VEIL_JOB_MAX: a stream of
+ * small packets leaves in UDP GSO batches too, instead of paying a job, two
+ * padata hand-offs and a pass through the outer stack each.
+ */
+static bool veil_tx_jobs_full(struct veil_peer *peer)
+{
+	return atomic_read(&peer->tx_jobs) >= 2 * (int)num_online_cpus();
+}
 
 static void veil_tx_crypt(struct veil_job *job)
 {
@@ -699,8 +709,17 @@ static void veil_tx_finish(struct veil_job *job)
 		veil_timers_data_sent(peer);
 	veil_keep_key_fresh_on_send(peer, tj->kp);
 	veil_keypair_put(tj->kp);
-	veil_peer_put(peer);
 	kfree(tj);
+	atomic_dec(&peer->tx_jobs);
+	/*
+	 * Count this job out before looking at @staged and @tx_lock: pairs
+	 * with the barriers in veil_send_staged(), so that either we see what
+	 * a corked sender left staged, or it sees the room we made.
+	 */
+	smp_mb__after_atomic();
+	if (!veil_tx_jobs_full(peer) && !READ_ONCE(peer->dead))
+		veil_send_staged(peer);
+	veil_peer_put(peer);
 }
 
 /*
@@ -758,7 +777,7 @@ void veil_send_staged(struct veil_peer *peer)
 	struct sk_buff_head batch;
 	struct veil_tx_job *tj;
 	struct veil_keypair *kp;
-	bool need_handshake;
+	bool need_handshake, corked;
 	unsigned int passes = 0;
 	struct sk_buff *skb;
 	bool may_inline;
@@ -768,7 +787,14 @@ again:
 	    !spin_trylock_bh(&peer->tx_lock))
 		return;
 
+	/* What was staged before the count is read (veil_tx_finish()). */
+	smp_mb__after_spinlock();
 	need_handshake = false;
+	corked = veil_tx_jobs_full(peer);
+	if (corked) {
+		kp = NULL;
+		goto unlock;
+	}
 	rcu_read_lock_bh();
 	kp = veil_keypair_current(&peer->keypairs);
 	rcu_read_unlock_bh();
@@ -788,8 +814,9 @@ again:
 		if (!tj)
 			break;
 		skb = skb_peek(&tj->skbs);
-		may_inline = skb_queue_len(&tj->skbs) == 1 &&
-			     skb->len <= VEIL_INLINE_MAX_LEN;
+		may_inline = veil_pqueue_may_inline(skb_queue_len(&tj->skbs),
+						    skb->len);
+		atomic_inc(&peer->tx_jobs);
 		veil_pqueue_submit(&vdev->tx_queue, &tj->job, peer->serial_cpu,
 				   may_inline);
 	}
@@ -806,6 +833,17 @@ unlock:
 	spin_unlock_bh(&peer->tx_lock);
 	if (need_handshake) {
 		veil_send_handshake_initiation(peer, false);
+		return;
+	}
+	if (corked) {
+		/*
+		 * A job that finished while we held the lock could not take
+		 * over: unlock, then read the count again (pairs with
+		 * veil_tx_finish()).
+		 */
+		smp_mb();
+		if (!veil_tx_jobs_full(peer))
+			goto again;
 		return;
 	}
 	/*

@@ -18,6 +18,9 @@
 #    outer veth's tx-udp-segmentation off) and when the outer MTU is too
 #    small for a whole message (batches taken apart, IPv6 outer);
 #  - a stock wireguard peer decrypts the batches (interop);
+#  - sparse small packets (pings) are sent inline, a flood of small
+#    datagrams leaves in GSO batches (the peer's jobs in flight are
+#    bounded), in order;
 #  - with the module parameter parallel=0 every job runs inline.
 
 . "$(dirname "$0")/lib.sh"
@@ -26,7 +29,7 @@ require_module
 require_cli
 require_cmd tcpdump ping python3 ethtool tc nstat iperf3 ss sha256sum
 
-tap_plan 29
+tap_plan 31
 
 if [ "$VEIL_MODULE" != veil ]; then
 	skip_all "veil's counters are needed (module $VEIL_MODULE)"
@@ -315,6 +318,33 @@ result "$d: iperf3 -Z: GSO batches and no skb_cow_data" $? \
 	"tx_gso_batches +$(delta A tx_gso_batches), tx_cow +$(delta A tx_cow)"
 tun_counters_check "$d: nothing dropped on either side" 'A:rx_drop_*==0' 'B:rx_drop_*==0' \
 	'A:tx_drop_other==0' 'B:tx_drop_other==0'
+
+# Small packets: sparse ones are sent inline, a stream of them is batched.
+# Pings 0.3 s apart: each finds the transmit queue idle and its jiffy
+# unused, and is encrypted and sent in the pinging context.
+snap A
+nsexec "$T_NS_A" ping -n -q -c 5 -i 0.3 -W 2 "$(inner_of B 4)" >"$VEIL_TMP/sparse.txt" 2>&1
+pr=$?
+pi=$(delta A tx_jobs_inline) pp=$(delta A tx_jobs_parallel)
+[ "$pr" -eq 0 ] && [ "$pi" -ge 5 ]
+result "$d: 5 sparse pings were each sent inline (tx_jobs_inline +$pi)" $? \
+	"tx_jobs_parallel +$pp; $(tail -n 2 "$VEIL_TMP/sparse.txt")"
+# A flood of 64-byte datagrams: at most one job a jiffy inline, and with a
+# peer's jobs in flight at their bound, the rest waits and leaves in UDP GSO
+# batches, in order.
+snap A
+tun_iperf A 4 -u -b 0 -l 64 -t 2
+ur=$?
+ub=$(delta A tx_gso_batches) us=$(delta A tx_gso_segments)
+ui=$(delta A tx_jobs_inline) up=$(delta A tx_jobs_parallel)
+ooo=$(jq '[.end.streams[].udp.out_of_order // 0] | add' <<<"$T_IPERF_JSON" 2>/dev/null)
+pk=$(jq '.end.sum.packets // 0' <<<"$T_IPERF_JSON" 2>/dev/null)
+[ "$ur" -eq 0 ] && [ "$ub" -gt 0 ] && [ "$us" -ge $((2 * ub)) ] && [ "$up" -gt "$ui" ] &&
+	[ "${pk:-0}" -gt 0 ] && [ "${ooo:-1}" -eq 0 ]
+result "$d: a flood of 64-byte datagrams left in GSO batches (on average $us/$ub), in order" $? \
+	"iperf3 rc $ur, packets ${pk:-?}, out of order ${ooo:-?}; tx_gso_batches +$ub," \
+	"tx_gso_segments +$us, tx_single +$(delta A tx_single), tx_jobs_parallel +$up," \
+	"tx_jobs_inline +$ui"
 
 # ---- software segmentation, outer IPv6 ---------------------------------------
 
