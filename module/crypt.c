@@ -156,8 +156,9 @@ void veil_chacha20_portable(u32 *state, u8 *dst, const u8 *src,
  * As csum_partial() of the plaintext: a 64-bit sum of words, folded. Kept
  * out of line, so that a profile counts it as the cipher it mostly is.
  */
-static noinline __wsum veil_chacha20_portable_csum(u32 *state, u8 *dst, const u8 *src,
-					  unsigned int nblocks)
+static noinline __wsum
+veil_chacha20_portable_csum(u32 *state, u8 *dst, const u8 *src,
+			    unsigned int nblocks)
 {
 	u64 sum = 0;
 
