@@ -729,6 +729,13 @@ require_cmd()
 	done
 }
 
+# jiffies_now: the kernel's jiffies counter (from /proc/timer_list, which
+# prints it on NO_HZ kernels); prints nothing where it cannot be read.
+jiffies_now()
+{
+	awk '$1 == "jiffies:" { print $2; exit }' /proc/timer_list 2>/dev/null
+}
+
 # kmsg_mark: write a unique marker line to the kernel log; prints it.
 kmsg_mark()
 {
