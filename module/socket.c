@@ -654,6 +654,16 @@ static void veil_socket_setup(struct veil_device *vdev, struct socket *sock)
 
 	sock->sk->sk_allocation = GFP_ATOMIC;
 	setup_udp_tunnel_sock(vdev->birth_net, sock, &cfg);
+	/*
+	 * setup_udp_tunnel_sock() asks UDP for CHECKSUM_COMPLETE, for tunnels
+	 * whose inner stack reuses the outer sum. Ours never does (Poly1305
+	 * authenticates every byte; decrypted packets are marked
+	 * CHECKSUM_UNNECESSARY), and with it, each UDP GSO datagram that UDP
+	 * segments before encap_rcv (a local sender without GRO on the way)
+	 * has every segment summed in software. UDP still verifies the UDP
+	 * checksum of what it did not get from a trusted source.
+	 */
+	inet_dec_convert_csum(sock->sk);
 	/* UDP GSO datagrams reach encap_rcv whole (veil_gro_receive()). */
 	udp_set_bit(ACCEPT_L4, sock->sk);
 }
