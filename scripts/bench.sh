@@ -18,6 +18,9 @@
 #   BENCH_PROFILE_TEST  the test the perf runs profile (default tcp1)
 #   BENCH_PROFILE_CALLERS  1: record call graphs, and report who takes the
 #                  contended spinlocks (vm/raw/perf-<link>.callers.txt)
+#   BENCH_PROFILE_SYMBOLS  with BENCH_PROFILE_CALLERS=1, the symbols whose
+#                  callers are reported, comma-separated (default
+#                  native_queued_spin_lock_slowpath)
 #   BENCH_DIR      output directory (default <repo>/build/bench)
 #   BENCH_CPU, BENCH_SMP   QEMU CPU model and vCPUs (default qemu64, 2)
 #   BENCH_TIMEOUT  VM wall-clock bound in seconds (default: computed)
@@ -74,6 +77,7 @@ nice scripts/vm-run --cpu "$CPU" --smp "$SMP" --timeout "$TIMEOUT" --out "$DIR/v
 	--env "BENCH_TESTS=$TESTS" --env "BENCH_PROFILE=$PROFILE" \
 	--env "BENCH_PROFILE_TEST=${BENCH_PROFILE_TEST:-tcp1}" \
 	--env "BENCH_PROFILE_CALLERS=${BENCH_PROFILE_CALLERS:-0}" \
+	--env "BENCH_PROFILE_SYMBOLS=${BENCH_PROFILE_SYMBOLS:-native_queued_spin_lock_slowpath}" \
 	--env "BENCH_VEIL_PARAMS=${BENCH_VEIL_PARAMS:-}" \
 	"scripts/lib/bench-guest $(printf '%q' "$raw")" 2>&1 | tee "$DIR/vm/run.log"
 vmrc=${PIPESTATUS[0]}
