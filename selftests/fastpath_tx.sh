@@ -331,12 +331,11 @@ result "$d: 5 sparse pings were each sent inline (tx_jobs_inline +$pi)" $? \
 	"tx_jobs_parallel +$pp; $(tail -n 2 "$VEIL_TMP/sparse.txt")"
 # A flood of 64-byte datagrams: at most one job a jiffy inline, and with a
 # peer's jobs in flight at their bound, the rest waits and leaves in UDP GSO
-# batches, in order.
-# The inline budget is one job a jiffy for the peer (its sends are
-# serialized by its tx lock), so the jobs run inline are at most the
-# jiffies the run took, whatever the speed of the kernel: on a slow one
-# (the debug kernel) the "flood" may be near one packet a jiffy and most
-# packets legitimately go inline.
+# batches, in order. The inline budget is one job a jiffy (this peer's sends
+# are serialized by its tx lock), so the jobs run inline are at most the
+# jiffies the run took, whatever the speed of the kernel: on a slow one (the
+# debug kernel) the "flood" may be near one packet a jiffy, and most packets
+# then rightly go inline.
 snap A
 j0=$(jiffies_now)
 tun_iperf A 4 -u -b 0 -l 64 -t 2
