@@ -8,7 +8,10 @@
  *  - flood-initiations: handshake initiations whose mac1 is valid for the
  *    responder's public key (so they pass the cheap check and cost the
  *    responder a DH each) at a chosen rate, from several source ports, to
- *    push a responder into its under-load state (cookie replies). It counts
+ *    push a responder into its under-load state (cookie replies). With
+ *    --burst it sends them in UDP GSO datagrams, one pass through its own
+ *    stack for up to 64, so that even on a slow debug kernel it can outrun
+ *    the responder's handshake worker. It counts
  *    the cookie replies (type 3, 64 bytes) that come back to its sockets.
  *  - garbage: a seeded mix of malformed and unauthenticated messages in
  *    named categories, each of which a receiver must drop, silently, in a
@@ -71,6 +74,11 @@
 
 #define MAX_DGRAM		65000
 #define MAX_SOURCES		256
+/* Most initiations in one UDP GSO datagram: UDP_MAX_SEGMENTS. */
+#define FLOOD_BURST		64
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT		103	/* linux/udp.h */
+#endif
 
 static const char *prog = "wire_tool";
 
@@ -621,7 +629,7 @@ static void catch_signals(void)
 
 struct opts {
 	const char *to, *pubkey, *iface, *only, *dir;
-	unsigned long port, count, rate, sources;
+	unsigned long port, count, rate, sources, burst;
 	double duration, timeout;
 	uint64_t seed;
 	bool have_port, have_count, have_seed, have_duration;
@@ -634,9 +642,12 @@ static void usage(FILE *f)
 "\n"
 "  flood-initiations --to ADDR --port P --pubkey BASE64\n"
 "                    [--count N] [--duration S] [--rate PPS] [--sources K]\n"
+"                    [--burst B]\n"
 "      handshake initiations (148 bytes) with a random body and a mac1 that\n"
 "      is valid for the responder's public key, mac2 zero; from K source\n"
 "      ports (default 1), at PPS per second (default: as fast as possible),\n"
+"      B at a time in one UDP GSO datagram (1-64, default 1: one\n"
+"      sendto() each; falls back to that where GSO is refused),\n"
 "      until N are sent or S seconds passed (default N = 1000), or until\n"
 "      SIGINT/SIGTERM. Prints \"sent N\", \"send_errors N\" and\n"
 "      \"cookie_replies N\" (type-3 messages that came back to the sources);\n"
@@ -724,6 +735,8 @@ static void parse_opts(struct opts *o, int argc, char **argv,
 			o->rate = parse_ulong(name, val, 1, 100000000);
 		} else if (!strcmp(name, "--sources")) {
 			o->sources = parse_ulong(name, val, 1, MAX_SOURCES);
+		} else if (!strcmp(name, "--burst")) {
+			o->burst = parse_ulong(name, val, 1, FLOOD_BURST);
 		} else if (!strcmp(name, "--seed")) {
 			o->seed = parse_ulong(name, val, 0, ULONG_MAX);
 			o->have_seed = true;
@@ -739,34 +752,94 @@ static void parse_opts(struct opts *o, int argc, char **argv,
 
 /* ---- flood-initiations ---- */
 
-/* Counts the cookie replies waiting on FD; never blocks. */
+/* Counts the cookie replies waiting on FD, 64 per call; never blocks. */
 static unsigned long drain_cookie_replies(int fd)
 {
-	uint8_t buf[256];
+	static uint8_t bufs[FLOOD_BURST][128];
+	struct mmsghdr mm[FLOOD_BURST];
+	struct iovec iov[FLOOD_BURST];
 	unsigned long n = 0;
-	ssize_t len;
+	int got, i;
 
-	while ((len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) >= 0)
-		if (len == SIZE_COOKIE && get_le32(buf) == MSG_COOKIE)
-			n++;
-	return n;
+	for (;;) {
+		memset(mm, 0, sizeof(mm));
+		for (i = 0; i < FLOOD_BURST; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = sizeof(bufs[i]);
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		got = recvmmsg(fd, mm, FLOOD_BURST, MSG_DONTWAIT, NULL);
+		if (got <= 0)
+			return n;
+		for (i = 0; i < got; i++)
+			if (mm[i].msg_len == SIZE_COOKIE &&
+			    get_le32(bufs[i]) == MSG_COOKIE)
+				n++;
+	}
+}
+
+/*
+ * Sends N messages of LEN bytes, back to back in BUF, as one UDP GSO
+ * datagram: one pass through the sender's stack for all of them, and the
+ * receiving UDP cuts them apart again. Returns false when it failed (errno
+ * set); EIO or EINVAL mean this path cannot do UDP GSO at all.
+ */
+static bool send_gso_burst(int fd, const uint8_t *buf, size_t len, int n,
+			   const struct sockaddr_storage *dst, socklen_t dstlen)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len * n };
+	struct msghdr mh = {
+		.msg_name = (void *)dst, .msg_namelen = dstlen,
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	uint16_t seg = len;
+
+	memset(&ctl, 0, sizeof(ctl));
+	c->cmsg_level = IPPROTO_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(seg));
+	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+	return sendmsg(fd, &mh, 0) == (ssize_t)(len * n);
+}
+
+/* One forged initiation at MSG: random body, valid mac1, mac2 zero. */
+static void forge_initiation(uint8_t *msg, struct rng *r, const uint8_t *key)
+{
+	/*
+	 * Type 1, reserved zero, a random sender index, ephemeral, encrypted
+	 * static and timestamp; a valid mac1; mac2 zero.
+	 */
+	rng_fill(r, msg, INIT_MAC1_OFF);
+	put_le32(msg, MSG_INITIATION);
+	put_mac1(msg, INIT_MAC1_OFF, key);
+	memset(msg + INIT_MAC1_OFF + 16, 0, 16);
 }
 
 static int cmd_flood(int argc, char **argv)
 {
 	static const char *const allowed[] = {
 		"--to", "--port", "--pubkey", "--count", "--duration",
-		"--rate", "--sources", NULL
+		"--rate", "--sources", "--burst", NULL
 	};
 	struct sockaddr_storage dst;
 	socklen_t dstlen;
 	struct opts o;
+	static uint8_t bmsg[FLOOD_BURST][SIZE_INITIATION];
 	uint8_t pub[32], key[32], msg[SIZE_INITIATION];
 	int fds[MAX_SOURCES];
-	unsigned long sent = 0, errors = 0, cookies = 0, i, k;
+	unsigned long sent = 0, errors = 0, cookies = 0, i, j, k;
 	struct pacer p;
 	struct rng r;
 	double end, next_report;
+	unsigned long burst, since_drain = 0;
+	bool gso;
 
 	parse_opts(&o, argc, argv, allowed);
 	if (!o.to || !o.have_port || !o.pubkey)
@@ -785,31 +858,51 @@ static int cmd_flood(int argc, char **argv)
 
 	p.start = now_s();
 	p.rate = o.rate;
+	burst = o.burst ? o.burst : 1;
+	gso = burst > 1;
 	end = o.have_duration ? p.start + o.duration : 0;
 	next_report = p.start + 1;
 	while (!stop_requested) {
+		unsigned long n = 1;
+
 		if (o.count && sent + errors >= o.count)
 			break;
 		if (end && now_s() >= end)
 			break;
 		pace(&p, sent + errors);
-		/*
-		 * Type 1, reserved zero, a random sender index, ephemeral,
-		 * encrypted static and timestamp; a valid mac1; mac2 zero.
-		 */
-		rng_fill(&r, msg, INIT_MAC1_OFF);
-		put_le32(msg, MSG_INITIATION);
-		put_mac1(msg, INIT_MAC1_OFF, key);
-		memset(msg + INIT_MAC1_OFF + 16, 0, 16);
-		i = (sent + errors) % k;
-		if (sendto(fds[i], msg, sizeof(msg), 0,
-			   (struct sockaddr *)&dst, dstlen) == sizeof(msg))
-			sent++;
-		else
-			errors++;
-		if (((sent + errors) & 63) == 0) {
+		if (gso) {
+			/* A burst from each socket in turn. */
+			i = (sent + errors) / burst % k;
+			n = burst;
+			if (o.count && o.count - (sent + errors) < n)
+				n = o.count - (sent + errors);
+			for (j = 0; j < n; j++)
+				forge_initiation(bmsg[j], &r, key);
+			if (send_gso_burst(fds[i], bmsg[0], SIZE_INITIATION, n,
+					   &dst, dstlen)) {
+				sent += n;
+			} else if (!sent && (errno == EIO || errno == EINVAL)) {
+				/* No UDP GSO on this path: one at a time. */
+				gso = false;
+				continue;
+			} else {
+				errors += n;
+			}
+		} else {
+			forge_initiation(msg, &r, key);
+			i = (sent + errors) % k;
+			if (sendto(fds[i], msg, sizeof(msg), 0,
+				   (struct sockaddr *)&dst, dstlen) ==
+			    sizeof(msg))
+				sent++;
+			else
+				errors++;
+		}
+		since_drain += n;
+		if (since_drain >= 64) {
 			double t = now_s();
 
+			since_drain = 0;
 			for (i = 0; i < k; i++)
 				cookies += drain_cookie_replies(fds[i]);
 			/* Progress, once a second, for a caller to wait on. */
