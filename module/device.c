@@ -291,6 +291,7 @@ static const char veil_stat_names[VEIL_STAT_COUNT][ETH_GSTRING_LEN] = {
 	[VEIL_STAT_TX_TAIL_FRAG] = "tx_tail_frag",
 	[VEIL_STAT_TX_OUT_OF_PLACE] = "tx_out_of_place",
 	[VEIL_STAT_TX_COW] = "tx_cow",
+	[VEIL_STAT_TX_DEFERRED] = "tx_deferred",
 	[VEIL_STAT_RX_GRO_MERGED] = "rx_gro_merged",
 	[VEIL_STAT_RX_GSO_BATCHES] = "rx_gso_batches",
 	[VEIL_STAT_RX_GSO_SEGMENTS] = "rx_gso_segments",
@@ -300,6 +301,8 @@ static const char veil_stat_names[VEIL_STAT_COUNT][ETH_GSTRING_LEN] = {
 	[VEIL_STAT_TX_JOBS_INLINE] = "tx_jobs_inline",
 	[VEIL_STAT_RX_JOBS_PARALLEL] = "rx_jobs_parallel",
 	[VEIL_STAT_RX_JOBS_INLINE] = "rx_jobs_inline",
+	[VEIL_STAT_TX_JOBS_SYNC] = "tx_jobs_sync",
+	[VEIL_STAT_RX_JOBS_SYNC] = "rx_jobs_sync",
 };
 
 static int veil_get_sset_count(struct net_device *dev, int sset)
@@ -331,6 +334,8 @@ static void veil_get_ethtool_stats(struct net_device *dev,
 	data[VEIL_STAT_TX_JOBS_INLINE] = atomic64_read(&vdev->tx_queue.inline_jobs);
 	data[VEIL_STAT_RX_JOBS_PARALLEL] = atomic64_read(&vdev->rx_queue.parallel);
 	data[VEIL_STAT_RX_JOBS_INLINE] = atomic64_read(&vdev->rx_queue.inline_jobs);
+	data[VEIL_STAT_TX_JOBS_SYNC] = atomic64_read(&vdev->tx_queue.sync);
+	data[VEIL_STAT_RX_JOBS_SYNC] = atomic64_read(&vdev->rx_queue.sync);
 }
 
 static const struct ethtool_ops veil_ethtool_ops = {

@@ -22,6 +22,24 @@
 
 static struct padata_instance *veil_padata;
 
+/*
+ * The job this CPU is handing to padata_do_parallel(), which runs with BHs
+ * off: a job whose crypt() runs while it is set here was run synchronously,
+ * in the submitter, because padata's pool of work items (num_possible_cpus()
+ * for all its users) was empty.
+ */
+static DEFINE_PER_CPU(struct veil_job *, veil_submitting);
+
+/*
+ * Our jobs between padata_do_parallel() and the end of their crypt(): each
+ * holds one of padata's work items, of which there are num_possible_cpus()
+ * (@veil_padata_works) for all of padata's users. An estimate (the item goes
+ * back to padata's pool just after our count drops), good enough to say when
+ * a new job would run synchronously.
+ */
+static atomic_t veil_padata_busy = ATOMIC_INIT(0);
+static int veil_padata_works __read_mostly = 1;
+
 bool veil_parallel_enabled = true;
 module_param_named(parallel, veil_parallel_enabled, bool, 0644);
 MODULE_PARM_DESC(parallel, "spread the data path's crypto over CPUs with padata (default 1)");
@@ -77,9 +95,12 @@ static void veil_job_parallel(struct padata_priv *padata)
 {
 	struct veil_job *job = container_of(padata, struct veil_job, padata);
 
+	if (__this_cpu_read(veil_submitting) == job)
+		atomic64_inc(&job->queue->sync);
 	job->crypt(job);
 	veil_pqueue_annotate(job->queue, padata->pd);
 	padata_do_serial(padata);
+	atomic_dec(&veil_padata_busy);
 }
 
 static void veil_job_serial(struct padata_priv *padata)
@@ -114,7 +135,7 @@ static bool veil_pqueue_inline_turn(struct veil_pqueue *q)
 void veil_pqueue_submit(struct veil_pqueue *q, struct veil_job *job,
 			unsigned int cpu, bool may_inline)
 {
-	int cb_cpu;
+	int cb_cpu, err;
 
 	job->queue = q;
 	if (!READ_ONCE(veil_parallel_enabled) ||
@@ -126,10 +147,15 @@ void veil_pqueue_submit(struct veil_pqueue *q, struct veil_job *job,
 	job->padata.serial = veil_job_serial;
 	cb_cpu = cpu % nr_cpu_ids;
 	atomic_inc(&q->inflight);
-	if (likely(!padata_do_parallel(q->shell, &job->padata, &cb_cpu))) {
+	atomic_inc(&veil_padata_busy);
+	__this_cpu_write(veil_submitting, job);
+	err = padata_do_parallel(q->shell, &job->padata, &cb_cpu);
+	__this_cpu_write(veil_submitting, NULL);
+	if (likely(!err)) {
 		atomic64_inc(&q->parallel);
 		return;
 	}
+	atomic_dec(&veil_padata_busy);
 	if (atomic_dec_and_test(&q->inflight))
 		wake_up_var(&q->inflight);
 
@@ -146,6 +172,7 @@ int veil_pqueue_init(struct veil_pqueue *q, bool sparse_inline)
 	atomic_set(&q->inflight, 0);
 	atomic64_set(&q->parallel, 0);
 	atomic64_set(&q->inline_jobs, 0);
+	atomic64_set(&q->sync, 0);
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 	spin_lock_init(&q->lockdep_lock);
 #endif
@@ -169,8 +196,15 @@ void veil_pqueue_free(struct veil_pqueue *q)
 	q->shell = NULL;
 }
 
+bool veil_pqueue_saturated(void)
+{
+	return READ_ONCE(veil_parallel_enabled) &&
+	       atomic_read(&veil_padata_busy) >= veil_padata_works;
+}
+
 int veil_parallel_init(void)
 {
+	veil_padata_works = max_t(int, num_possible_cpus(), 1);
 	veil_padata = padata_alloc(KBUILD_MODNAME);
 	return veil_padata ? 0 : -ENOMEM;
 }

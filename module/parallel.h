@@ -37,6 +37,8 @@ struct veil_job {
  *	run inline without overtaking anything.
  * @parallel: jobs that went through padata (a statistic, for the tests).
  * @inline_jobs: jobs run in the submitting context.
+ * @sync: jobs padata took but whose crypt() it ran in the submitting
+ *	context, because its global pool of work items was empty.
  * @sparse_inline: at most one job a jiffy may run inline.
  * @inline_jiffy: jiffies when the last job ran inline (with @sparse_inline).
  * @lockdep_lock: serialises the lockdep annotation of padata's locks
@@ -47,6 +49,7 @@ struct veil_pqueue {
 	atomic_t inflight;
 	atomic64_t parallel;
 	atomic64_t inline_jobs;
+	atomic64_t sync;
 	bool sparse_inline;
 	unsigned long inline_jiffy;
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
@@ -76,6 +79,12 @@ void veil_pqueue_free(struct veil_pqueue *q);
  */
 void veil_pqueue_submit(struct veil_pqueue *q, struct veil_job *job,
 			unsigned int cpu, bool may_inline);
+
+/*
+ * Whether padata's work items all seem taken by our jobs, so that the next
+ * job submitted would run its crypt() synchronously in the submitter.
+ */
+bool veil_pqueue_saturated(void);
 
 /* The module parameter: 0 runs every job inline (no padata). */
 extern bool veil_parallel_enabled;

@@ -154,6 +154,7 @@ struct veil_peer *veil_peer_alloc(struct veil_device *vdev,
 	INIT_WORK(&peer->tx_handshake_work,
 		  veil_send_handshake_initiation_work);
 	INIT_WORK(&peer->clear_work, veil_peer_clear_work);
+	INIT_WORK(&peer->tx_work, veil_send_staged_work);
 	veil_timers_init(peer);
 	veil_peer_allow_handshake(peer);
 	INIT_LIST_HEAD(&peer->allowedips_list);
@@ -287,6 +288,8 @@ void veil_peer_stop(struct veil_peer *peer)
 	if (cancel_work_sync(&peer->tx_handshake_work))
 		veil_peer_put(peer);
 	if (cancel_work_sync(&peer->clear_work))
+		veil_peer_put(peer);
+	if (cancel_work_sync(&peer->tx_work))
 		veil_peer_put(peer);
 	/* The timers again: the work items may have armed one. */
 	veil_timers_stop(peer);

@@ -91,6 +91,7 @@ struct veil_peer {
 	struct sk_buff_head staged;
 	spinlock_t tx_lock;		/* one sender of @staged at a time */
 	atomic_t tx_jobs;		/* submitted, not finished yet */
+	struct work_struct tx_work;	/* veil_send_staged() from a worker */
 
 	/* Timers (timers.c). */
 	atomic64_t last_sent_handshake;	/* boot-time ns */

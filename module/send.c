@@ -197,7 +197,35 @@ void veil_send_stage(struct veil_peer *peer, struct sk_buff_head *list)
 		DEV_STATS_INC(vdev->dev, tx_dropped);
 	}
 	spin_unlock_bh(&peer->staged.lock);
+	/*
+	 * We are often called under the sending socket's lock (TCP's small
+	 * queues tasklet, or its ACK processing, sends from there). When
+	 * padata has no work item left it runs a job's crypto synchronously,
+	 * in the submitter: a whole job sealed while that lock is held, and
+	 * the other CPU spinning on it. Then a worker submits instead.
+	 */
+	if (veil_pqueue_saturated()) {
+		/* Like an initiation's work: see veil_peer_stop(). */
+		rcu_read_lock_bh();
+		if (!READ_ONCE(peer->dead)) {
+			veil_stat_inc(vdev, TX_DEFERRED);
+			veil_peer_get(peer);
+			if (!queue_work(system_highpri_wq, &peer->tx_work))
+				veil_peer_put(peer);
+		}
+		rcu_read_unlock_bh();
+		return;
+	}
 	veil_send_staged(peer);
+}
+
+void veil_send_staged_work(struct work_struct *work)
+{
+	struct veil_peer *peer = container_of(work, struct veil_peer, tx_work);
+
+	if (!READ_ONCE(peer->dead))
+		veil_send_staged(peer);
+	veil_peer_put(peer);
 }
 
 void veil_send_keepalive(struct veil_peer *peer)

@@ -54,6 +54,7 @@ void veil_send_keepalive(struct veil_peer *peer);
 void veil_send_stage(struct veil_peer *peer, struct sk_buff_head *list);
 /* Sends what is staged if a key allows, else requests a handshake. */
 void veil_send_staged(struct veil_peer *peer);
+void veil_send_staged_work(struct work_struct *work);
 
 /*
  * Takes a UDP GSO batch of data messages apart (for a route whose MTU the

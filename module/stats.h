@@ -53,6 +53,7 @@ enum veil_stat {
 	VEIL_STAT_TX_TAIL_FRAG,		/* ... in an appended page fragment */
 	VEIL_STAT_TX_OUT_OF_PLACE,	/* paged data encrypted into a new page */
 	VEIL_STAT_TX_COW,		/* skb_cow_data() copies */
+	VEIL_STAT_TX_DEFERRED,		/* submitting left to the peer's tx_work */
 	VEIL_STAT_RX_GRO_MERGED,	/* merged by the socket's gro_receive */
 	VEIL_STAT_RX_GSO_BATCHES,	/* aggregated datagrams received */
 	VEIL_STAT_RX_GSO_SEGMENTS,	/* data messages in them */
@@ -63,6 +64,8 @@ enum veil_stat {
 	VEIL_STAT_TX_JOBS_INLINE,
 	VEIL_STAT_RX_JOBS_PARALLEL,
 	VEIL_STAT_RX_JOBS_INLINE,
+	VEIL_STAT_TX_JOBS_SYNC,		/* padata jobs run in the submitter */
+	VEIL_STAT_RX_JOBS_SYNC,
 	VEIL_STAT_COUNT
 };
 

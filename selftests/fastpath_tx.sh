@@ -29,7 +29,7 @@ require_module
 require_cli
 require_cmd tcpdump ping python3 ethtool tc nstat iperf3 ss sha256sum
 
-tap_plan 31
+tap_plan 33
 
 if [ "$VEIL_MODULE" != veil ]; then
 	skip_all "veil's counters are needed (module $VEIL_MODULE)"
@@ -316,6 +316,19 @@ result "$d: iperf3 -Z (sendfile), inner IPv4" $? "$sum"
 [ "$(delta A tx_cow)" -eq 0 ] && [ "$(delta A tx_gso_batches)" -gt 0 ]
 result "$d: iperf3 -Z: GSO batches and no skb_cow_data" $? \
 	"tx_gso_batches +$(delta A tx_gso_batches), tx_cow +$(delta A tx_cow)"
+# padata has one work item per CPU for all its users; without one it runs
+# a job's crypto in the submitter, for veil_xmit() often under the TCP
+# socket's lock. Seen that happen, the transmit path must have handed the
+# submitting to the peer's worker instead.
+ts=$(delta A tx_jobs_sync) td=$(delta A tx_deferred)
+if [ "$ts" -gt 0 ]; then
+	[ "$td" -gt 0 ]
+	result "$d: iperf3 -Z: padata ran out of work items ($ts jobs sealed by their submitter), so sending left the submitting to the peer's worker (tx_deferred +$td)" $? \
+		"tx_jobs_sync +$ts, tx_deferred +$td, tx_jobs_parallel +$(delta A tx_jobs_parallel)"
+else
+	skip_n 1 "$d: iperf3 -Z: submitting left to the peer's worker when padata runs out of work items" \
+		"padata never ran out of work items (tx_jobs_sync +0)"
+fi
 tun_counters_check "$d: nothing dropped on either side" 'A:rx_drop_*==0' 'B:rx_drop_*==0' \
 	'A:tx_drop_other==0' 'B:tx_drop_other==0'
 
@@ -351,12 +364,23 @@ else
 	# No jiffies in /proc/timer_list: a flood must at least mostly go to padata.
 	jb=$((up - 1)) jdesc="more jobs in padata than inline ($up > $ui)"
 fi
-[ "$ur" -eq 0 ] && [ "$ub" -gt 0 ] && [ "$us" -ge $((2 * ub)) ] && [ "$up" -gt 0 ] &&
-	[ "$ui" -le "$jb" ] && [ "${pk:-0}" -gt 0 ] && [ "${ooo:-1}" -eq 0 ]
-result "$d: a flood of 64-byte datagrams left in GSO batches (on average $us/$ub), in order, $jdesc" $? \
-	"iperf3 rc $ur, packets ${pk:-?}, out of order ${ooo:-?}; tx_gso_batches +$ub," \
-	"tx_gso_segments +$us, tx_single +$(delta A tx_single), tx_jobs_parallel +$up," \
-	"tx_jobs_inline +$ui"
+fd="iperf3 rc $ur, packets ${pk:-?}, out of order ${ooo:-?}; tx_gso_batches +$ub,
+tx_gso_segments +$us, tx_single +$(delta A tx_single), tx_jobs_parallel +$up,
+tx_jobs_inline +$ui"
+[ "$ur" -eq 0 ] && [ "$up" -gt 0 ] && [ "$ui" -le "$jb" ] && [ "${pk:-0}" -gt 0 ] &&
+	[ "${ooo:-1}" -eq 0 ]
+result "$d: a flood of 64-byte datagrams arrived in order, some jobs in padata, $jdesc" $? "$fd"
+# Batches form when the peer's jobs in flight reach their bound. The debug
+# kernel's "flood" can be as slow as one datagram a jiffy, each then sent
+# inline, and no job waits for another: batching is only asked of it when
+# some happened.
+if [ "$ub" -eq 0 ] && kernel_is_debug; then
+	skip "$d: the flood of 64-byte datagrams left in UDP GSO batches" \
+		"a debug kernel's flood too slow to batch: ${pk:-?} datagrams, $ui sent inline, $up jobs in padata"
+else
+	[ "$ub" -gt 0 ] && [ "$us" -ge $((2 * ub)) ]
+	result "$d: the flood of 64-byte datagrams left in UDP GSO batches (on average $us/$ub)" $? "$fd"
+fi
 
 # ---- software segmentation, outer IPv6 ---------------------------------------
 
