@@ -41,6 +41,7 @@
 # the guest; default: the runner's, 900 with --debug), VEIL_VM_* (see
 # scripts/vm-run), KDIR (default Debian's headers), VEIL_LONG_TESTS (0 skips
 # the 140 s rekey run against the stock module; default 1, 0 with --debug).
+# VEIL_TAP_TIMES=1 prints the time each result took.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$(pwd)
@@ -141,6 +142,8 @@ fi
 # (about 140 s): on unless VEIL_LONG_TESTS=0; off by default on the debug
 # kernel, where it would take several times longer.
 vm_opts+=(--env "VEIL_LONG_TESTS=${VEIL_LONG_TESTS:-$((debug ? 0 : 1))}")
+# VEIL_TAP_TIMES=1: the time of every result in the TAP (finding slow parts).
+[ -z "${VEIL_TAP_TIMES:-}" ] || vm_opts+=(--env "VEIL_TAP_TIMES=$VEIL_TAP_TIMES")
 export KDIR
 log "kernel $KVER, KDIR $KDIR"
 

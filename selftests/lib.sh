@@ -973,6 +973,66 @@ tping()
 	[ $rc -eq 0 ] && printf '%s\n' "$T_PING" | grep -q ' 0% packet loss'
 }
 
+# tping_sweep FROM FAMILY COUNT SIZES...: COUNT ICMP echoes of each payload
+# size, one at a time, from FROM to the other side's inner address, each
+# with random data; true when every reply came back within 3 s with the
+# data intact. T_SWEEP: one line per echo that failed. One python3 process
+# sends them all over a raw socket (a ping process per size takes over a
+# second on the debug kernel).
+# shellcheck disable=SC2016 # python
+ECHO_SWEEP='
+import os, select, socket, struct, sys, time
+v4 = sys.argv[1] == "4"
+dst, count, sizes = sys.argv[2], int(sys.argv[3]), [int(x) for x in sys.argv[4:]]
+if v4:
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    req, rep = 8, 0
+else:
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    req, rep = 128, 129
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while t >> 16:
+        t = (t & 0xffff) + (t >> 16)
+    return ~t & 0xffff
+ident, bad = os.getpid() & 0xffff, []
+for seq, size in enumerate([z for z in sizes for _ in range(count)]):
+    data = os.urandom(size)
+    hdr = struct.pack("!BBHHH", req, 0, 0, ident, seq)
+    if v4:
+        hdr = struct.pack("!BBHHH", req, 0, csum(hdr + data), ident, seq)
+    s.sendto(hdr + data, (dst, 0))
+    end, got = time.time() + 3, None
+    while got is None and time.time() < end:
+        if not select.select([s], [], [], max(end - time.time(), 0))[0]:
+            break
+        pkt = s.recv(65535)
+        if v4:
+            pkt = pkt[(pkt[0] & 15) * 4:]
+        if len(pkt) < 8:
+            continue
+        typ, _, _, i, q = struct.unpack("!BBHHH", pkt[:8])
+        if (typ, i, q) == (rep, ident, seq):
+            got = pkt[8:]
+    if got is None:
+        bad.append("size %d: no reply in 3 s" % size)
+    elif got != data:
+        bad.append("size %d: a reply of %d bytes with other data" % (size, len(got)))
+if bad:
+    print("\n".join(bad))
+sys.exit(1 if bad else 0)
+'
+# shellcheck disable=SC2034 # T_SWEEP is read by the tests
+tping_sweep()
+{
+	local from=$1 fam=$2
+	shift 2
+	T_SWEEP=$(nsexec "$(tv NS "$from")" python3 -c "$ECHO_SWEEP" "$fam" \
+		"$(inner_of "$(other "$from")" "$fam")" "$@" 2>&1)
+}
+
 # tdev_stat SIDE NAME: a netdev statistic of SIDE's tunnel (rx_bytes, ...).
 tdev_stat()
 {
