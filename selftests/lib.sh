@@ -982,8 +982,20 @@ tping()
 # data intact. T_SWEEP: one line per echo that failed. One python3 process
 # sends them all over a raw socket (a ping process per size takes over a
 # second on the debug kernel).
+# VEIL_PY_CSUM: python3 source of csum(b), the Internet checksum (RFC 1071),
+# to put in front of a program: python3 -c "$VEIL_PY_CSUM$PROGRAM".
+VEIL_PY_CSUM='
+import struct
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while t >> 16:
+        t = (t & 0xffff) + (t >> 16)
+    return ~t & 0xffff
+'
 # shellcheck disable=SC2016 # python
-ECHO_SWEEP='
+ECHO_SWEEP=$VEIL_PY_CSUM'
 import os, select, socket, struct, sys, time
 v4 = sys.argv[1] == "4"
 dst, count, sizes = sys.argv[2], int(sys.argv[3]), [int(x) for x in sys.argv[4:]]
@@ -993,13 +1005,6 @@ if v4:
 else:
     s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
     req, rep = 128, 129
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while t >> 16:
-        t = (t & 0xffff) + (t >> 16)
-    return ~t & 0xffff
 ident, bad = os.getpid() & 0xffff, []
 for seq, size in enumerate([z for z in sizes for _ in range(count)]):
     data = os.urandom(size)

@@ -79,8 +79,10 @@ flowing()
 	[ $((b1 - b0)) -ge 65536 ]
 }
 
+# mtu_field: the MTU in ip -o link show output on stdin.
+mtu_field() { sed -n 's/.* mtu \([0-9]*\) .*/\1/p'; }
 # mtu_of NS DEV, mtu_range NS DEV ("min max")
-mtu_of() { ipn "$1" -o link show dev "$2" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p'; }
+mtu_of() { ipn "$1" -o link show dev "$2" | mtu_field; }
 mtu_range()
 {
 	ipn "$1" -d -j link show dev "$2" |
@@ -118,7 +120,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 				"$(tv DEV "$s")" "$m" "$(tv DEV "$s")" |
 				ipn "$(tv NS "$s")" -o -batch - 2>&1) ||
 				bad+="$s: mtu $m refused: $out"$'\n'
-			got=$(sed -n 's/.* mtu \([0-9]*\) .*/\1/p' <<<"$out")
+			got=$(mtu_field <<<"$out")
 			[ "$got" = "$m" ] || bad+="$s: mtu $m set, ${got:-no MTU} shown"$'\n'
 		done
 		sleep 0.3

@@ -235,13 +235,6 @@ while True:
         idx = m[4:8]
         break
 cap.close()
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 S, D = socket.inet_aton(src), socket.inet_aton(dst)
 def packet(msg):
     ulen = 8 + len(msg)
@@ -266,7 +259,7 @@ print(n["full"], n["short"], n["tiny"])
 stats_b0=$(veil_stats "$T_NS_B" veil0)
 drops0=$(( $(nsexec "$T_NS_A" cat /sys/class/net/vethA/statistics/tx_dropped) +
 	   $(nsexec "$T_NS_B" cat /sys/class/net/vethB/statistics/rx_dropped) ))
-nsexec "$T_NS_A" timeout 60 python3 -c "$FORGER" vethA "$T_OUT4_A" "$T_OUT4_B" \
+nsexec "$T_NS_A" timeout 60 python3 -c "$VEIL_PY_CSUM$FORGER" vethA "$T_OUT4_A" "$T_OUT4_B" \
 	"$T_PORT_A" "$T_PORT_B" 4 >"$VEIL_TMP/forger.out" 2>&1 &
 fpid=$!
 # The forger needs a real message to learn the index: the transfer makes them.
