@@ -254,6 +254,7 @@ void veil_peer_wipe_session(struct veil_peer *peer)
 	mutex_lock(&peer->hs_lock);
 	veil_noise_handshake_clear(&peer->handshake);
 	veil_index_remove(&peer->vdev->index_table, &peer->hs_entry);
+	peer->crossed_until = 0;
 	mutex_unlock(&peer->hs_lock);
 	veil_keypairs_clear(&peer->keypairs);
 }

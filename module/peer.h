@@ -48,9 +48,9 @@ union veil_endpoint {
  *   @last_handshake. The data path takes it for reading on every send and
  *   for writing when the peer roams.
  * - @hs_lock (a mutex: handshakes are computed in process context) protects
- *   @handshake, the registration of @hs_entry and
- *   @last_initiation_consumed. Lock order: update lock, device identity
- *   lock, @hs_lock.
+ *   @handshake, the registration of @hs_entry, @last_initiation_consumed,
+ *   @initiation_created and @crossed_until. Lock order: update lock, device
+ *   identity lock, @hs_lock.
  * - @keypairs, @staged and @tx_lock: see keypair.h and send.c.
  * - @rx_bytes and @tx_bytes are atomic.
  *
@@ -84,6 +84,8 @@ struct veil_peer {
 	struct veil_noise_handshake handshake;
 	struct veil_index_entry hs_entry;
 	u64 last_initiation_consumed;	/* boot-time ns, 0: never */
+	u64 initiation_created;		/* boot-time ns, our latest one */
+	u64 crossed_until;		/* boot-time ns, see receive.c */
 	struct veil_cookie_maker cookie_maker;
 	struct veil_keypairs keypairs;
 

@@ -83,21 +83,33 @@ static const void *veil_source_addr(const struct sk_buff *skb,
  * is younger than REKEY_TIMEOUT, the end with the larger public key ignores
  * the peer's and waits for the response to its own; the other end answers.
  * A stock peer answers as before, so it is never worse than WireGuard.
+ *
+ * The peer's initiation may also arrive just after its response to ours
+ * (it answered ours after sending its own, and the two can pass each
+ * other on the way or in the handshake workers). Its initiation is dead
+ * then: answering ours replaced it in its handshake slot, so it would
+ * refuse our response. Answering anyway would only install a next keypair
+ * that is never confirmed and free our previous one, which the peer still
+ * sends with until it sees the new session: what it has in flight would
+ * be dropped as unknown index. So it is ignored for a few round trips of
+ * our handshake after the response (@crossed_until, set when it is
+ * consumed). A peer that lost its state and starts over that quickly is
+ * answered at its retry.
+ *
  * Not for an initiation from a new address (below).
  * Under @peer->hs_lock and @vdev->identity_lock (read).
  */
 static bool veil_initiations_crossed(struct veil_device *vdev,
 				     struct veil_peer *peer,
-				     const struct sk_buff *skb)
+				     const struct sk_buff *skb, u64 now)
 {
 	union veil_endpoint src, cur;
+	bool ours_pending, same;
 
-	if (peer->handshake.state != VEIL_HANDSHAKE_CREATED_INITIATION ||
-	    veil_has_expired(atomic64_read(&peer->last_sent_handshake),
-			     VEIL_REKEY_TIMEOUT) ||
-	    memcmp(vdev->identity.static_public, peer->public_key,
-		   VEIL_KEY_LEN) <= 0 ||
-	    veil_socket_skb_source(skb, &src))
+	ours_pending = peer->handshake.state == VEIL_HANDSHAKE_CREATED_INITIATION &&
+		       !veil_has_expired(atomic64_read(&peer->last_sent_handshake),
+					 VEIL_REKEY_TIMEOUT);
+	if (!ours_pending && now >= peer->crossed_until)
 		return false;
 	/*
 	 * Only when the peer speaks from the endpoint ours went to (compared
@@ -106,7 +118,26 @@ static bool veil_initiations_crossed(struct veil_device *vdev,
 	 * NAT rebound), ours may be lost, and only answering it brings it back.
 	 */
 	veil_peer_get_endpoint(peer, &cur);
-	return !memcmp(&src, &cur, sizeof(src));
+	same = !veil_socket_skb_source(skb, &src) &&
+	       !memcmp(&src, &cur, sizeof(src));
+	return veil_initiation_is_crossed(ours_pending, now, peer->crossed_until,
+					  memcmp(vdev->identity.static_public,
+						 peer->public_key,
+						 VEIL_KEY_LEN) > 0,
+					  same);
+}
+
+/*
+ * Our initiation was answered: how long a crossed initiation of the peer's
+ * may still come in behind the response (veil_initiations_crossed()).
+ * Under @peer->hs_lock.
+ */
+static void veil_crossed_window(struct veil_peer *peer)
+{
+	u64 now = ktime_get_coarse_boottime_ns();
+
+	peer->crossed_until = now +
+		veil_crossed_window_ns(now - peer->initiation_created);
 }
 
 static void veil_receive_initiation(struct veil_device *vdev,
@@ -128,7 +159,7 @@ static void veil_receive_initiation(struct veil_device *vdev,
 	}
 	if (peer) {
 		mutex_lock(&peer->hs_lock);
-		if (veil_initiations_crossed(vdev, peer, skb)) {
+		if (veil_initiations_crossed(vdev, peer, skb, now)) {
 			mutex_unlock(&peer->hs_lock);
 			up_read(&vdev->identity_lock);
 			veil_noise_scratch_wipe(&scratch);
@@ -186,6 +217,8 @@ static void veil_receive_response(struct veil_device *vdev,
 	    veil_noise_response_consume(&peer->handshake, &vdev->identity,
 					msg))
 		kp = veil_peer_begin_session(peer);
+	if (kp)
+		veil_crossed_window(peer);
 	mutex_unlock(&peer->hs_lock);
 	up_read(&vdev->identity_lock);
 

@@ -113,8 +113,12 @@ void veil_send_handshake_initiation_work(struct work_struct *work)
 	ok = veil_noise_initiation_create(&peer->handshake, &vdev->identity,
 					  &msg, ephemeral, timestamp,
 					  peer->hs_entry.index);
-	if (!ok)
+	if (ok) {
+		peer->initiation_created = ktime_get_coarse_boottime_ns();
+		peer->crossed_until = 0;
+	} else {
 		veil_index_remove(&vdev->index_table, &peer->hs_entry);
+	}
 	mutex_unlock(&peer->hs_lock);
 	up_read(&vdev->identity_lock);
 	memzero_explicit(ephemeral, sizeof(ephemeral));
@@ -146,6 +150,8 @@ void veil_send_handshake_response(struct veil_peer *peer)
 		kp = veil_peer_begin_session(peer);
 	else
 		veil_index_remove(&vdev->index_table, &peer->hs_entry);
+	/* Our slot now holds the peer's handshake, not ours. */
+	peer->crossed_until = 0;
 	mutex_unlock(&peer->hs_lock);
 	up_read(&vdev->identity_lock);
 	memzero_explicit(ephemeral, sizeof(ephemeral));

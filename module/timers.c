@@ -63,6 +63,18 @@ bool veil_should_rekey_on_receive(u64 age_s, bool is_initiator)
 			VEIL_REKEY_TIMEOUT;
 }
 
+u64 veil_crossed_window_ns(u64 rtt_ns)
+{
+	return clamp_t(u64, 3 * rtt_ns, 20 * NSEC_PER_MSEC, NSEC_PER_SEC);
+}
+
+bool veil_initiation_is_crossed(bool ours_pending, u64 now, u64 crossed_until,
+				bool ours_larger, bool same_endpoint)
+{
+	return (ours_pending || now < crossed_until) && ours_larger &&
+	       same_endpoint;
+}
+
 static unsigned long veil_jitter(void)
 {
 	return get_random_u32_below(HZ / 3);

@@ -29,6 +29,20 @@ u64 veil_rekey_after_messages(void);
 bool veil_should_rekey_on_send(u64 age_s, u64 counter, bool is_initiator);
 /* ...and a receiver, once per session? */
 bool veil_should_rekey_on_receive(u64 age_s, bool is_initiator);
+/*
+ * Crossed initiations (receive.c, veil_initiations_crossed()): after our
+ * initiation is answered rtt_ns after we sent it, how long a crossed one
+ * of the peer's may still arrive...
+ */
+u64 veil_crossed_window_ns(u64 rtt_ns);
+/*
+ * ...and is the peer's initiation one to ignore: ours is still pending or
+ * was answered less than that window ago (@now before @crossed_until),
+ * ours wins the tie (our public key is the larger) and the peer's came
+ * from the endpoint ours went to?
+ */
+bool veil_initiation_is_crossed(bool ours_pending, u64 now, u64 crossed_until,
+				bool ours_larger, bool same_endpoint);
 
 void veil_timers_init(struct veil_peer *peer);
 /* Stops every timer and waits for running handlers. Process context. */

@@ -1120,9 +1120,12 @@ tun_counters_check()
 	elif [ -z "$bad" ]; then
 		ok "$desc"
 	else
+		# What failed comes first and again last: a log cut to its
+		# tail still shows it.
 		not_ok "$desc" "$bad" \
 			"side A ($T_KIND_A) non-zero counters:" "$(awk '$2 != 0' <<<"${st[A]}")" \
-			"side B ($T_KIND_B) non-zero counters:" "$(awk '$2 != 0' <<<"${st[B]}")"
+			"side B ($T_KIND_B) non-zero counters:" "$(awk '$2 != 0' <<<"${st[B]}")" \
+			"failed: ${bad//$'\n'/; }"
 		return 1
 	fi
 }

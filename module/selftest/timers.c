@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Self-test of the rekey decisions (protocol.md 8.2), at the default
- * module parameters.
+ * module parameters, and of the tie-break between crossed initiations.
  */
 
 #include <linux/kernel.h>
@@ -36,6 +36,72 @@ static const struct veil_rekey_case veil_rekey_cases[] = {
 	{ 1, VEIL_REKEY_AFTER_MESSAGES + 1, true, true, false },
 };
 
+#define MS(x)	((u64)(x) * NSEC_PER_MSEC)
+
+/* Our handshake's round trip -> the window for a crossed initiation. */
+static const u64 veil_window_cases[][2] = {
+	{ 0, MS(20) },			/* never shorter than 20 ms */
+	{ MS(2), MS(20) },
+	{ MS(10), MS(30) },		/* three round trips */
+	{ MS(100), MS(300) },
+	{ MS(333), MS(999) },
+	{ MS(400), MS(1000) },		/* never longer than 1 s */
+	{ MS(5000), MS(1000) },
+};
+
+struct veil_crossed_case {
+	bool pending;
+	u64 now;
+	u64 until;
+	bool larger;
+	bool same;
+	bool ignore;
+};
+
+static const struct veil_crossed_case veil_crossed_cases[] = {
+	/* Ours in flight: the larger key waits for its own answer... */
+	{ true, MS(1000), 0, true, true, true },
+	/* ...the smaller answers, and so does anyone asked from elsewhere. */
+	{ true, MS(1000), 0, false, true, false },
+	{ true, MS(1000), 0, true, false, false },
+	/* Ours answered just now: the peer's crossed one is dead. */
+	{ false, MS(1000), MS(1030), true, true, true },
+	{ false, MS(1029), MS(1030), true, true, true },
+	{ false, MS(1000), MS(1030), false, true, false },
+	{ false, MS(1000), MS(1030), true, false, false },
+	/* Past the window (or none): a new handshake, answered. */
+	{ false, MS(1030), MS(1030), true, true, false },
+	{ false, MS(5000), MS(1030), true, true, false },
+	{ false, MS(1000), 0, true, true, false },
+};
+
+static bool veil_crossed_selftest(void)
+{
+	const struct veil_crossed_case *c;
+	bool ok = true;
+	unsigned int i;
+	u64 got;
+
+	for (i = 0; i < ARRAY_SIZE(veil_window_cases); i++) {
+		got = veil_crossed_window_ns(veil_window_cases[i][0]);
+		if (got != veil_window_cases[i][1]) {
+			pr_err("timers self-test: window case %u: %llu ns\n",
+			       i, got);
+			ok = false;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(veil_crossed_cases); i++) {
+		c = &veil_crossed_cases[i];
+		if (veil_initiation_is_crossed(c->pending, c->now, c->until,
+					       c->larger, c->same) !=
+		    c->ignore) {
+			pr_err("timers self-test: crossed case %u failed\n", i);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
 bool veil_timers_selftest(void)
 {
 	const struct veil_rekey_case *c;
@@ -62,5 +128,5 @@ bool veil_timers_selftest(void)
 			ok = false;
 		}
 	}
-	return ok;
+	return veil_crossed_selftest() && ok;
 }
