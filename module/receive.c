@@ -109,8 +109,6 @@ static bool veil_initiations_crossed(struct veil_device *vdev,
 	ours_pending = peer->handshake.state == VEIL_HANDSHAKE_CREATED_INITIATION &&
 		       !veil_has_expired(atomic64_read(&peer->last_sent_handshake),
 					 VEIL_REKEY_TIMEOUT);
-	if (!ours_pending && now >= peer->crossed_until)
-		return false;
 	/*
 	 * Only when the peer speaks from the endpoint ours went to (compared
 	 * as roaming compares them, veil_peer_set_endpoint_from_skb()): it
