@@ -258,6 +258,7 @@ static const char veil_stat_names[VEIL_STAT_COUNT][ETH_GSTRING_LEN] = {
 	[VEIL_STAT_RX_DROP_MALFORMED] = "rx_drop_malformed",
 	[VEIL_STAT_RX_DROP_BAD_MAC1] = "rx_drop_bad_mac1",
 	[VEIL_STAT_RX_DROP_HANDSHAKE_QUEUE_FULL] = "rx_drop_handshake_queue_full",
+	[VEIL_STAT_RX_DROP_HANDSHAKE_STALE] = "rx_drop_handshake_stale",
 	[VEIL_STAT_RX_DROP_RATELIMITED] = "rx_drop_ratelimited",
 	[VEIL_STAT_RX_DROP_HANDSHAKE_INVALID] = "rx_drop_handshake_invalid",
 	[VEIL_STAT_RX_DROP_COOKIE_INVALID] = "rx_drop_cookie_invalid",

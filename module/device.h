@@ -94,7 +94,8 @@ struct veil_device {
 
 	/*
 	 * Received handshake messages wait here for veil_handshake_wq
-	 * (receive.c). @last_under_load is in jiffies, worker only.
+	 * (receive.c). @last_under_load is in jiffies, written by the worker
+	 * only, read anywhere (READ_ONCE).
 	 */
 	struct sk_buff_head handshake_queue;
 	struct work_struct handshake_work;

@@ -30,6 +30,31 @@
 #define VEIL_MAX_QUEUED_HANDSHAKES	4096
 #define VEIL_UNDER_LOAD_QUEUE_LEN	(VEIL_MAX_QUEUED_HANDSHAKES / 8)
 
+/*
+ * Under load, a handshake message that has waited longer than this since it
+ * reached the socket is dropped unanswered (rx_drop_handshake_stale). The
+ * queues in front of the handshake worker hold thousands of messages; when
+ * the worker is slow, the last of them would be answered after the
+ * initiator's REKEY_TIMEOUT, when it has moved on to a new initiation and
+ * refuses the answer. Skipping the stale ones costs no crypto, so the
+ * worker spends its time on answers that can still be used.
+ */
+static unsigned int handshake_max_wait_ms = 2000;
+module_param(handshake_max_wait_ms, uint, 0644);
+MODULE_PARM_DESC(handshake_max_wait_ms,
+		 "under load, drop handshake messages that waited longer (ms, default 2000)");
+
+/*
+ * A received datagram's state in its control block from the hook until it
+ * is sorted by type: when it reached the socket. Handshake messages keep it
+ * until the worker takes them; data messages overwrite it (veil_rx_cb).
+ */
+struct veil_rx_queued_cb {
+	unsigned long arrived;	/* jiffies */
+};
+
+#define VEIL_QUEUED_CB(skb) ((struct veil_rx_queued_cb *)(skb)->cb)
+
 /* A received message refused for @reason: counted, also as rx_errors. */
 static void veil_rx_error(struct veil_device *vdev, enum veil_stat reason)
 {
@@ -44,22 +69,41 @@ static void veil_rx_drop(struct veil_device *vdev, struct sk_buff *skb,
 	kfree_skb(skb);
 }
 
+/* Was the device under load less than a second ago? Any context. */
+static bool veil_recently_under_load(struct veil_device *vdev)
+{
+	unsigned long last = READ_ONCE(vdev->last_under_load);
+
+	return last && time_before(jiffies, last + HZ);
+}
+
 /*
  * Is the device under load (protocol.md 5.3)? The queue is long now, or
- * was less than a second ago. Worker only.
+ * was less than a second ago. Worker only: it alone writes the time.
  */
 static bool veil_under_load(struct veil_device *vdev)
 {
 	if (skb_queue_len_lockless(&vdev->handshake_queue) >=
 	    VEIL_UNDER_LOAD_QUEUE_LEN) {
-		if (!vdev->last_under_load ||
-		    time_after_eq(jiffies, vdev->last_under_load + HZ))
+		if (!veil_recently_under_load(vdev))
 			veil_stat_inc(vdev, UNDER_LOAD);
-		vdev->last_under_load = jiffies;
+		WRITE_ONCE(vdev->last_under_load, jiffies);
 		return true;
 	}
-	return vdev->last_under_load &&
-	       time_before(jiffies, vdev->last_under_load + HZ);
+	return veil_recently_under_load(vdev);
+}
+
+/*
+ * Has the handshake message @skb waited too long to be worth an answer
+ * under load? Without a flood, a slow worker answers everything; the
+ * callers add "under load".
+ */
+static bool veil_handshake_waited_too_long(const struct sk_buff *skb)
+{
+	unsigned long max_wait =
+		msecs_to_jiffies(READ_ONCE(handshake_max_wait_ms));
+
+	return time_after(jiffies, VEIL_QUEUED_CB(skb)->arrived + max_wait);
 }
 
 /* The source address of @skb, in the form veil_cookie_*() take. */
@@ -310,8 +354,13 @@ void veil_receive_handshake_work(struct work_struct *work)
 	struct sk_buff *skb;
 
 	while ((skb = skb_dequeue(&vdev->handshake_queue)) != NULL) {
-		veil_receive_handshake(vdev, skb);
-		consume_skb(skb);
+		if (veil_handshake_waited_too_long(skb) &&
+		    veil_under_load(vdev)) {
+			veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_HANDSHAKE_STALE);
+		} else {
+			veil_receive_handshake(vdev, skb);
+			consume_skb(skb);
+		}
 		cond_resched();
 	}
 }
@@ -697,7 +746,12 @@ static void veil_receive_one(struct veil_rx_batch *b, struct sk_buff *skb)
 		goto malformed;
 	}
 
-	/* A handshake message: linear for the worker. */
+	/* A handshake message: linear for the worker, unless already stale. */
+	if (unlikely(veil_handshake_waited_too_long(skb) &&
+		     veil_recently_under_load(vdev))) {
+		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_HANDSHAKE_STALE);
+		return;
+	}
 	if (unlikely(!pskb_may_pull(skb, len))) {
 		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_NO_MEMORY);
 		return;
@@ -756,6 +810,7 @@ void veil_receive_enqueue(struct veil_device *vdev, struct sk_buff_head *list)
 			continue;
 		}
 		skb_dst_drop(skb);
+		VEIL_QUEUED_CB(skb)->arrived = jiffies;
 		__skb_queue_tail(&cell->queue, skb);
 	}
 	if (idle && !skb_queue_empty(&cell->queue))

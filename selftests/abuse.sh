@@ -10,7 +10,9 @@
 #     (cookie_replies_sent, and the replies reach the flooder); a legitimate
 #     veil initiator receives a cookie reply, retries with mac2 and completes
 #     its handshake while the flood is still running (ping, latest
-#     handshake).
+#     handshake). With handshake_max_wait_ms=1, the messages that waited in
+#     the responder's queues under load are dropped unanswered
+#     (rx_drop_handshake_stale) and the tunnel keeps working.
 #  2. The same against a stock WireGuard responder with a veil initiator:
 #     veil stores the stock peer's cookie and sends a mac2 it accepts.
 #  3. Replay: a captured data message sent again (5 times, from another
@@ -74,7 +76,7 @@ if [ ! -x "$WT" ] || [ "$VEIL_SELFTEST_DIR/wire_tool.c" -nt "$WT" ]; then
 fi
 "$WT" selftest >/dev/null 2>&1 || bail_out "wire_tool selftest failed: $("$WT" selftest 2>&1)"
 
-tap_plan 45
+tap_plan 47
 
 # ---------------------------------------------------------------------------
 # Topology helpers (local to this test)
@@ -207,7 +209,7 @@ delta()
 	}'
 }
 
-RX_DROPS="rx_drop_malformed rx_drop_bad_mac1 rx_drop_handshake_queue_full
+RX_DROPS="rx_drop_malformed rx_drop_bad_mac1 rx_drop_handshake_queue_full rx_drop_handshake_stale
 rx_drop_ratelimited rx_drop_handshake_invalid rx_drop_cookie_invalid
 rx_drop_unknown_index rx_drop_key_expired rx_drop_bad_tag rx_drop_replay
 rx_drop_bad_inner rx_drop_allowedips rx_drop_no_memory rx_drop_backlog"
@@ -318,6 +320,45 @@ flood_diag()
 		"$(tail -n 5 "$FLOOD_ERR")" "ping rc $PING_RC after ${PING_SECS}s"
 }
 
+# b_stale_above N: B's rx_drop_handshake_stale is above N.
+# shellcheck disable=SC2317 # called through wait_for
+b_stale_above()
+{
+	[ "$(val "$(ab_snap "$NS_B" "$DEV_B")" rx_drop_handshake_stale)" -gt "$1" ] 2>/dev/null
+}
+
+# stale_run: with handshake_max_wait_ms=1, a flood makes B drop the
+# messages that waited in its queues unanswered (counted), and the tunnel
+# (its session already up) keeps working. The parameter is restored.
+stale_run()
+{
+	local param=/sys/module/$VEIL_MODULE/parameters/handshake_max_wait_ms
+	local old s0 s1 n fpid out err
+
+	if [ ! -w "$param" ]; then
+		skip_n 2 "stale handshake messages" "$param is not writable"
+		return
+	fi
+	old=$(cat "$param")
+	at_exit sh -c "echo $old >$param"
+	echo 1 >"$param"
+	out=$(tmpfile stale.out) err=$(tmpfile stale.err)
+	s0=$(ab_snap "$NS_B" "$DEV_B")
+	ab_bg "$NS_C" "$WT" flood-initiations --to "$B_OUTC" --port "$PORT_B" \
+		--pubkey "$PUB_B" --duration 60 --sources 16 --burst "$FLOOD_BURST" >"$out" 2>"$err"
+	fpid=$!
+	wait_for 45 b_stale_above "$(val "$s0" rx_drop_handshake_stale)"
+	kill -TERM "$fpid" 2>/dev/null
+	wait "$fpid"
+	echo "$old" >"$param"
+	s1=$(ab_snap "$NS_B" "$DEV_B")
+	n=$(delta "$s0" "$s1" rx_drop_handshake_stale)
+	result "veil responder, handshake_max_wait_ms=1: queued initiations dropped unanswered under load (rx_drop_handshake_stale +$n)" \
+		"$([ "$n" != "?" ] && [ "$n" -gt 0 ]; echo $?)" \
+		"B: $(nonzero_deltas "$s0" "$s1" | tr '\n' ' ')" "flood: $(tail -n 2 "$err")"
+	check "veil responder: the tunnel works after the stale drops" ab_ping 15
+}
+
 # --- 1: veil responder
 if ab_pair 1 veil veil; then
 	SA0=$(ab_snap "$NS_A" "$DEV_A") SB0=$(ab_snap "$NS_B" "$DEV_B")
@@ -339,15 +380,17 @@ if ab_pair 1 veil veil; then
 	result "veil responder: legitimate ping through the tunnel while the flood runs (${PING_SECS}s)" \
 		"$([ "$PING_RC" = 0 ] && [ "$PING_UNDER_FLOOD" = 1 ]; echo $?)" \
 		"ping rc $PING_RC, flood still running: $PING_UNDER_FLOOD" "$(flood_diag)" "$D"
+	diag "$D"
 	n=$(delta "$SA0" "$SA1" cookie_replies_received)
 	result "veil responder: the legitimate initiator got a cookie reply (cookie_replies_received +$n)" \
 		"$([ "$n" != "?" ] && [ "$n" -gt 0 ]; echo $?)" "$D"
 	ha=$(latest_handshake "$NS_A" veil "$DEV_A") hb=$(latest_handshake "$NS_B" veil "$DEV_B")
 	result "veil responder: latest handshake set on both sides" \
 		"$([ "${ha:-0}" -gt 0 ] && [ "${hb:-0}" -gt 0 ]; echo $?)" "initiator: $ha responder: $hb"
+	stale_run
 	ab_pair_del
 else
-	skip_n 7 "veil responder under a flood" "could not set up the veil pair"
+	skip_n 9 "veil responder under a flood" "could not set up the veil pair"
 fi
 
 # --- 2: stock WireGuard responder, veil initiator
@@ -566,8 +609,8 @@ while read -r label cats counters; do
 done <<'EOF'
 malformed random,jumbo,truncated,extended,badtype,reserved rx_drop_malformed
 data data,data_min rx_drop_unknown_index
-handshake cookie,badmac1 rx_drop_cookie_invalid,rx_drop_bad_mac1,rx_drop_handshake_queue_full
-mixed random,jumbo,truncated,extended,badtype,reserved,data,data_min,cookie,badmac1 rx_drop_malformed,rx_drop_unknown_index,rx_drop_cookie_invalid,rx_drop_bad_mac1,rx_drop_handshake_queue_full
+handshake cookie,badmac1 rx_drop_cookie_invalid,rx_drop_bad_mac1,rx_drop_handshake_queue_full,rx_drop_handshake_stale
+mixed random,jumbo,truncated,extended,badtype,reserved,data,data_min,cookie,badmac1 rx_drop_malformed,rx_drop_unknown_index,rx_drop_cookie_invalid,rx_drop_bad_mac1,rx_drop_handshake_queue_full,rx_drop_handshake_stale
 EOF
 
 check "garbage: the tunnel works after all of it" ab_ping 10
@@ -578,6 +621,7 @@ kernel_log_clean "garbage: no kernel warning, BUG or lockdep report" "$MARK"
 # --- 7: an established TCP stream under an initiation flood
 
 # tcp_listening NS PORT: a TCP socket listens on PORT in NS.
+# shellcheck disable=SC2317 # called through wait_for
 tcp_listening() { [ -n "$(ssn "$1" -ltnH "sport = :$2")" ]; }
 
 # tcp_window_bytes JSON FROM TO: bytes of the iperf3 intervals that lie
