@@ -299,10 +299,11 @@ flood_run()
 	else
 		wait_for 15 flood_has_cookies "$FLOOD_ERR" || LOADED=0
 	fi
-	# The initiator needs two initiations through the full handshake queue
-	# (one answered by a cookie reply, then one with mac2), and it retries
-	# every 5 s. On a debug kernel few of them get in: once, 11 were sent
-	# in 53 s before one did.
+	# The initiator needs two initiations through the full queues (one
+	# answered by a cookie reply, then one with mac2), and it retries
+	# every 5 s. On a debug kernel only some of them get in. Before stale
+	# messages were dropped (rx_drop_handshake_stale), the answers there
+	# came after the retry and were refused: 53 s once, 104 s another time.
 	t0=$(date +%s)
 	ab_ping "$PING_SECS_MAX"
 	PING_RC=$?
