@@ -799,6 +799,7 @@ static void veil_receive_batch(struct veil_device *vdev,
 void veil_receive_enqueue(struct veil_device *vdev, struct sk_buff_head *list)
 {
 	struct veil_rx_cell *cell = this_cpu_ptr(vdev->rx_cells);
+	unsigned long now = jiffies;	/* one arrival time for the list */
 	struct sk_buff *skb;
 	bool idle;
 
@@ -810,7 +811,7 @@ void veil_receive_enqueue(struct veil_device *vdev, struct sk_buff_head *list)
 			continue;
 		}
 		skb_dst_drop(skb);
-		VEIL_QUEUED_CB(skb)->arrived = jiffies;
+		VEIL_QUEUED_CB(skb)->arrived = now;
 		__skb_queue_tail(&cell->queue, skb);
 	}
 	if (idle && !skb_queue_empty(&cell->queue))
