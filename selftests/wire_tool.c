@@ -629,7 +629,7 @@ static void catch_signals(void)
 
 struct opts {
 	const char *to, *pubkey, *iface, *only, *dir;
-	unsigned long port, count, rate, sources, burst;
+	unsigned long port, count, rate, sources, burst, window;
 	double duration, timeout;
 	uint64_t seed;
 	bool have_port, have_count, have_seed, have_duration;
@@ -642,12 +642,15 @@ static void usage(FILE *f)
 "\n"
 "  flood-initiations --to ADDR --port P --pubkey BASE64\n"
 "                    [--count N] [--duration S] [--rate PPS] [--sources K]\n"
-"                    [--burst B]\n"
+"                    [--burst B] [--window W]\n"
 "      handshake initiations (148 bytes) with a random body and a mac1 that\n"
 "      is valid for the responder's public key, mac2 zero; from K source\n"
 "      ports (default 1), at PPS per second (default: as fast as possible),\n"
 "      B at a time in one UDP GSO datagram (1-64, default 1: one\n"
 "      sendto() each; falls back to that where GSO is refused),\n"
+"      with --window, at most W sent and not yet answered by a cookie\n"
+"      reply (W forgiven after 0.5 s without any reply), which bounds the\n"
+"      responder's queue and so the wait of a message in it;\n"
 "      until N are sent or S seconds passed (default N = 1000), or until\n"
 "      SIGINT/SIGTERM. Prints \"sent N\", \"send_errors N\" and\n"
 "      \"cookie_replies N\" (type-3 messages that came back to the sources);\n"
@@ -735,6 +738,8 @@ static void parse_opts(struct opts *o, int argc, char **argv,
 			o->rate = parse_ulong(name, val, 1, 100000000);
 		} else if (!strcmp(name, "--sources")) {
 			o->sources = parse_ulong(name, val, 1, MAX_SOURCES);
+		} else if (!strcmp(name, "--window")) {
+			o->window = parse_ulong(name, val, 1, 1000000);
 		} else if (!strcmp(name, "--burst")) {
 			o->burst = parse_ulong(name, val, 1, FLOOD_BURST);
 		} else if (!strcmp(name, "--seed")) {
@@ -777,6 +782,31 @@ static unsigned long drain_cookie_replies(int fd)
 			    get_le32(bufs[i]) == MSG_COOKIE)
 				n++;
 	}
+}
+
+/* Progress on stderr, once a second, for a caller to wait on. */
+static void flood_progress(double t, double *next_report, double start,
+			   unsigned long sent, unsigned long cookies)
+{
+	if (t < *next_report)
+		return;
+	fprintf(stderr, "%s: flood: %.1f s, sent %lu, cookie replies %lu\n",
+		prog, t - start, sent, cookies);
+	*next_report = t + 1;
+}
+
+/* Waits up to MS milliseconds for a datagram on any of the K sockets. */
+static void poll_sockets(const int *fds, unsigned long k, int ms)
+{
+	struct pollfd pfd[MAX_SOURCES];
+	unsigned long i;
+
+	for (i = 0; i < k; i++) {
+		pfd[i].fd = fds[i];
+		pfd[i].events = POLLIN;
+		pfd[i].revents = 0;
+	}
+	poll(pfd, k, ms);
 }
 
 /*
@@ -826,7 +856,7 @@ static int cmd_flood(int argc, char **argv)
 {
 	static const char *const allowed[] = {
 		"--to", "--port", "--pubkey", "--count", "--duration",
-		"--rate", "--sources", "--burst", NULL
+		"--rate", "--sources", "--burst", "--window", NULL
 	};
 	struct sockaddr_storage dst;
 	socklen_t dstlen;
@@ -838,7 +868,8 @@ static int cmd_flood(int argc, char **argv)
 	struct pacer p;
 	struct rng r;
 	double end, next_report;
-	unsigned long burst, since_drain = 0;
+	unsigned long burst, since_drain = 0, forgiven = 0;
+	double last_reply;
 	bool gso;
 
 	parse_opts(&o, argc, argv, allowed);
@@ -862,6 +893,7 @@ static int cmd_flood(int argc, char **argv)
 	gso = burst > 1;
 	end = o.have_duration ? p.start + o.duration : 0;
 	next_report = p.start + 1;
+	last_reply = p.start;
 	while (!stop_requested) {
 		unsigned long n = 1;
 
@@ -869,6 +901,31 @@ static int cmd_flood(int argc, char **argv)
 			break;
 		if (end && now_s() >= end)
 			break;
+		/* Signed: replies to forgiven messages may still come. */
+		if (o.window &&
+		    (long)(sent - cookies) - (long)forgiven >= (long)o.window) {
+			/*
+			 * The window is full: wait for replies. A responder
+			 * that stopped answering (no longer under load, or
+			 * its queue overflowed) gets a new window after a
+			 * quiet 0.5 s.
+			 */
+			unsigned long before = cookies;
+			double t;
+
+			poll_sockets(fds, k, 10);
+			for (i = 0; i < k; i++)
+				cookies += drain_cookie_replies(fds[i]);
+			t = now_s();
+			if (cookies != before) {
+				last_reply = t;
+			} else if (t - last_reply >= 0.5) {
+				forgiven = sent - cookies;
+				last_reply = t;
+			}
+			flood_progress(t, &next_report, p.start, sent, cookies);
+			continue;
+		}
 		pace(&p, sent + errors);
 		if (gso) {
 			/* A burst from each socket in turn. */
@@ -900,18 +957,15 @@ static int cmd_flood(int argc, char **argv)
 		}
 		since_drain += n;
 		if (since_drain >= 64) {
+			unsigned long before = cookies;
 			double t = now_s();
 
 			since_drain = 0;
 			for (i = 0; i < k; i++)
 				cookies += drain_cookie_replies(fds[i]);
-			/* Progress, once a second, for a caller to wait on. */
-			if (t >= next_report) {
-				fprintf(stderr,
-					"%s: flood: %.1f s, sent %lu, cookie replies %lu\n",
-					prog, t - p.start, sent, cookies);
-				next_report = t + 1;
-			}
+			if (cookies != before)
+				last_reply = t;
+			flood_progress(t, &next_report, p.start, sent, cookies);
 		}
 	}
 	/* Replies still in flight: a short wait. */
