@@ -94,8 +94,10 @@ struct veil_device {
 
 	/*
 	 * Received handshake messages wait here for veil_handshake_wq
-	 * (receive.c). @last_under_load is in jiffies, written by the worker
-	 * only, read anywhere (READ_ONCE).
+	 * (receive.c). @last_under_load is in jiffies: when the device was
+	 * last seen under load, by the worker or where a stale handshake
+	 * message is dropped; written and read locklessly (WRITE_ONCE,
+	 * READ_ONCE), any writer stores the current time.
 	 */
 	struct sk_buff_head handshake_queue;
 	struct work_struct handshake_work;

@@ -78,16 +78,27 @@ static bool veil_recently_under_load(struct veil_device *vdev)
 }
 
 /*
+ * The device is under load now. Any context; writers race harmlessly (each
+ * stores the current time), except that two of them may both count the
+ * same start of a period under load.
+ */
+static void veil_mark_under_load(struct veil_device *vdev)
+{
+	if (!veil_recently_under_load(vdev))
+		veil_stat_inc(vdev, UNDER_LOAD);
+	WRITE_ONCE(vdev->last_under_load, jiffies);
+}
+
+/*
  * Is the device under load (protocol.md 5.3)? The queue is long now, or
- * was less than a second ago. Worker only: it alone writes the time.
+ * was less than a second ago, or a stale message was dropped less than a
+ * second ago (veil_drop_stale_handshake()).
  */
 static bool veil_under_load(struct veil_device *vdev)
 {
 	if (skb_queue_len_lockless(&vdev->handshake_queue) >=
 	    VEIL_UNDER_LOAD_QUEUE_LEN) {
-		if (!veil_recently_under_load(vdev))
-			veil_stat_inc(vdev, UNDER_LOAD);
-		WRITE_ONCE(vdev->last_under_load, jiffies);
+		veil_mark_under_load(vdev);
 		return true;
 	}
 	return veil_recently_under_load(vdev);
@@ -104,6 +115,21 @@ static bool veil_handshake_waited_too_long(const struct sk_buff *skb)
 		msecs_to_jiffies(READ_ONCE(handshake_max_wait_ms));
 
 	return time_after(jiffies, VEIL_QUEUED_CB(skb)->arrived + max_wait);
+}
+
+/*
+ * Drops a handshake message that waited too long under load. That is load
+ * too, and it keeps the device under load: when the receive cells in front
+ * of the queue hold more than handshake_max_wait_ms of work, every message
+ * is dropped there and the handshake queue runs short. Judged by the queue
+ * alone, the device would then leave the load state, the worker would spend
+ * a DH on every flooded initiation, and the cells would fall further behind.
+ */
+static void veil_drop_stale_handshake(struct veil_device *vdev,
+				      struct sk_buff *skb)
+{
+	veil_mark_under_load(vdev);
+	veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_HANDSHAKE_STALE);
 }
 
 /* The source address of @skb, in the form veil_cookie_*() take. */
@@ -356,7 +382,7 @@ void veil_receive_handshake_work(struct work_struct *work)
 	while ((skb = skb_dequeue(&vdev->handshake_queue)) != NULL) {
 		if (veil_handshake_waited_too_long(skb) &&
 		    veil_under_load(vdev)) {
-			veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_HANDSHAKE_STALE);
+			veil_drop_stale_handshake(vdev, skb);
 		} else {
 			veil_receive_handshake(vdev, skb);
 			consume_skb(skb);
@@ -749,7 +775,7 @@ static void veil_receive_one(struct veil_rx_batch *b, struct sk_buff *skb)
 	/* A handshake message: linear for the worker, unless already stale. */
 	if (unlikely(veil_handshake_waited_too_long(skb) &&
 		     veil_recently_under_load(vdev))) {
-		veil_rx_drop(vdev, skb, VEIL_STAT_RX_DROP_HANDSHAKE_STALE);
+		veil_drop_stale_handshake(vdev, skb);
 		return;
 	}
 	if (unlikely(!pskb_may_pull(skb, len))) {
