@@ -11,9 +11,10 @@
 #     veil initiator receives a cookie reply, retries with mac2 and completes
 #     its handshake while the flood is still running (ping, latest
 #     handshake). On a debug kernel the flood keeps at most 1024
-#     initiations unanswered (see flood_run). With handshake_max_wait_ms=1, the messages that waited in
-#     the responder's queues under load are dropped unanswered
-#     (rx_drop_handshake_stale) and the tunnel keeps working.
+#     initiations unanswered (see flood_run). With handshake_max_wait_ms=1,
+#     the messages that waited in the responder's queues under load are
+#     dropped unanswered (rx_drop_handshake_stale) and the tunnel keeps
+#     working.
 #  2. The same against a stock WireGuard responder with a veil initiator
 #     (flood bounded to 1024 unanswered initiations on every kernel): veil
 #     stores the stock peer's cookie and sends a mac2 it accepts.
