@@ -784,6 +784,16 @@ static unsigned long drain_cookie_replies(int fd)
 	}
 }
 
+/* Counts the cookie replies waiting on all K sockets; never blocks. */
+static unsigned long drain_sources(const int *fds, unsigned long k)
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < k; i++)
+		n += drain_cookie_replies(fds[i]);
+	return n;
+}
+
 /* Progress on stderr, once a second, for a caller to wait on. */
 static void flood_progress(double t, double *next_report, double start,
 			   unsigned long sent, unsigned long cookies)
@@ -910,14 +920,14 @@ static int cmd_flood(int argc, char **argv)
 			 * its queue overflowed) gets a new window after a
 			 * quiet 0.5 s.
 			 */
-			unsigned long before = cookies;
+			unsigned long got;
 			double t;
 
 			poll_sockets(fds, k, 10);
-			for (i = 0; i < k; i++)
-				cookies += drain_cookie_replies(fds[i]);
+			got = drain_sources(fds, k);
+			cookies += got;
 			t = now_s();
-			if (cookies != before) {
+			if (got) {
 				last_reply = t;
 			} else if (t - last_reply >= 0.5) {
 				forgiven = sent - cookies;
@@ -957,23 +967,21 @@ static int cmd_flood(int argc, char **argv)
 		}
 		since_drain += n;
 		if (since_drain >= 64) {
-			unsigned long before = cookies;
+			unsigned long got = drain_sources(fds, k);
 			double t = now_s();
 
 			since_drain = 0;
-			for (i = 0; i < k; i++)
-				cookies += drain_cookie_replies(fds[i]);
-			if (cookies != before)
+			cookies += got;
+			if (got)
 				last_reply = t;
 			flood_progress(t, &next_report, p.start, sent, cookies);
 		}
 	}
 	/* Replies still in flight: a short wait. */
 	sleep_s(0.3);
-	for (i = 0; i < k; i++) {
-		cookies += drain_cookie_replies(fds[i]);
+	cookies += drain_sources(fds, k);
+	for (i = 0; i < k; i++)
 		close(fds[i]);
-	}
 	printf("sent %lu\nsend_errors %lu\ncookie_replies %lu\nseconds %.2f\n",
 	       sent, errors, cookies, now_s() - p.start);
 	return sent ? 0 : 1;
