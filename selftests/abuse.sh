@@ -79,7 +79,7 @@ if [ ! -x "$WT" ] || [ "$VEIL_SELFTEST_DIR/wire_tool.c" -nt "$WT" ]; then
 fi
 "$WT" selftest >/dev/null 2>&1 || bail_out "wire_tool selftest failed: $("$WT" selftest 2>&1)"
 
-tap_plan 47
+tap_plan 48
 
 # ---------------------------------------------------------------------------
 # Topology helpers (local to this test)
@@ -164,12 +164,13 @@ ab_ping()
 	nsexec "$NS_A" ping -q -c 1 -W 1 -w "$1" "$IN_B" >/dev/null 2>&1
 }
 
-# ab_snap NS DEV: one snapshot, "name value" per line: the device's
+# ab_snap NS DEV [TRIES]: one snapshot, "name value" per line: the device's
 # `ethtool -S` counters (when it has them), its rx_packets, and the
 # namespace's UDP InDatagrams (udp_in), all in one process. Consistent: a
 # datagram that arrives while the counters are read (a legitimate keepalive)
 # would be in one and not the other, so they are read again until UDP's
-# count is the same before and after.
+# count is the same before and after, at most TRIES times (default 5; under
+# a flood it never is, and each try is slow on a debug kernel).
 # shellcheck disable=SC2016 # the script of sh -c
 ab_snap()
 {
@@ -178,7 +179,9 @@ ab_snap()
 			awk "/^Udp:/ { if (!h) { for (i = 2; i <= NF; i++) c[\$i] = i; h = 1 }
 				       else print \$c[\"InDatagrams\"] }" /proc/net/snmp
 		}
-		for try in 1 2 3 4 5; do
+		try=0
+		while [ "$try" -lt "$2" ]; do
+			try=$((try + 1))
 			u1=$(udp_in)
 			s=$(ethtool -S "$1" 2>/dev/null)
 			r=$(cat "/sys/class/net/$1/statistics/rx_packets")
@@ -188,7 +191,7 @@ ab_snap()
 		printf "%s\n" "$s" | awk -F": *" "NR > 1 { sub(/^ +/, \"\", \$1); print \$1, \$2 }"
 		echo rx_packets "$r"
 		echo udp_in "$u2"
-	' sh "$2"
+	' sh "$2" "${3:-5}"
 }
 
 # val SNAP NAME: one value of a snapshot (empty when missing).
@@ -271,8 +274,8 @@ b_under_load()
 ab_topology || bail_out "could not build the namespaces and veth pairs"
 # The flood outlasts the legitimate ping's deadline; it stops when the
 # ping is answered.
-PING_SECS_MAX=45 FLOOD_SECS=90 FLOOD_WINDOW=1024
-kernel_is_debug && PING_SECS_MAX=100 FLOOD_SECS=150
+PING_SECS_MAX=45 FLOOD_SECS=90 FLOOD_WINDOW=1024 STOCK_TRIES=2
+kernel_is_debug && PING_SECS_MAX=100 FLOOD_SECS=150 STOCK_TRIES=3
 WG=1
 ab_wg_ok || WG=0
 diag "garbage seed $SEED (VEIL_ABUSE_SEED=$SEED repeats it)"
@@ -346,19 +349,33 @@ flood_diag()
 # shellcheck disable=SC2317 # called through wait_for
 b_stale_above()
 {
-	[ "$(val "$(ab_snap "$NS_B" "$DEV_B")" rx_drop_handshake_stale)" -gt "$1" ] 2>/dev/null
+	[ "$(val "$(ab_snap "$NS_B" "$DEV_B" 1)" rx_drop_handshake_stale)" -gt "$1" ] 2>/dev/null
 }
 
 # stale_run: with handshake_max_wait_ms=1, a flood makes B drop the
 # messages that waited in its queues unanswered (counted), and the tunnel
 # (its session already up) keeps working. The parameter is restored.
+#
+# Those drops also keep B under load. Dropped at the receive cells, stale
+# messages never reach the handshake queue, so the queue alone would say
+# the load is over; B would then spend a DH on each flooded initiation, and
+# the cells, short of CPU, would fall further behind. So once the first
+# stale drop is seen, the flood runs on for at least STALE_HOLD seconds
+# (more where a snapshot is slow), and in them B may spend a DH on at most
+# 1024 flooded initiations (rx_drop_handshake_invalid: the flood's random
+# static keys fail there). B leaving the load state when the flood briefly
+# lets up is not a failure (about 4 times in 5 s, 168 DH, on Debian's
+# kernel). Without the drops marking the load, a debug kernel spent 5752
+# and 10798 DH in two runs; Debian's kernel drains its cells in time and
+# shows no difference.
+STALE_HOLD=5
 stale_run()
 {
 	local param=/sys/module/$VEIL_MODULE/parameters/handshake_max_wait_ms
-	local old s0 s1 n fpid out err
+	local old s0 sm s1 t0 t1 n l d fpid out err
 
 	if [ ! -w "$param" ]; then
-		skip_n 2 "stale handshake messages" "$param is not writable"
+		skip_n 3 "stale handshake messages" "$param is not writable"
 		return
 	fi
 	old=$(cat "$param")
@@ -367,17 +384,30 @@ stale_run()
 	out=$(tmpfile stale.out) err=$(tmpfile stale.err)
 	s0=$(ab_snap "$NS_B" "$DEV_B")
 	ab_bg "$NS_C" "$WT" flood-initiations --to "$B_OUTC" --port "$PORT_B" \
-		--pubkey "$PUB_B" --duration 60 --sources 16 --burst "$FLOOD_BURST" >"$out" 2>"$err"
+		--pubkey "$PUB_B" --duration "$FLOOD_SECS" --sources 16 --burst "$FLOOD_BURST" >"$out" 2>"$err"
 	fpid=$!
-	wait_for 45 b_stale_above "$(val "$s0" rx_drop_handshake_stale)"
+	# Snapshots under the flood read udp_in once (it never stands still);
+	# one can still take 10 s in a flooded debug-kernel VM.
+	wait_for 60 b_stale_above "$(val "$s0" rx_drop_handshake_stale)"
+	sm=$(ab_snap "$NS_B" "$DEV_B" 1)
+	t0=$(date +%s)
+	sleep "$STALE_HOLD"
+	s1=$(ab_snap "$NS_B" "$DEV_B" 1)
+	t1=$(date +%s)
 	kill -TERM "$fpid" 2>/dev/null
 	wait "$fpid"
 	echo "$old" >"$param"
-	s1=$(ab_snap "$NS_B" "$DEV_B")
 	n=$(delta "$s0" "$s1" rx_drop_handshake_stale)
 	result "veil responder, handshake_max_wait_ms=1: queued initiations dropped unanswered under load (rx_drop_handshake_stale +$n)" \
 		"$([ "$n" != "?" ] && [ "$n" -gt 0 ]; echo $?)" \
 		"B: $(nonzero_deltas "$s0" "$s1" | tr '\n' ' ')" "flood: $(tail -n 2 "$err")"
+	n=$(delta "$sm" "$s1" rx_drop_handshake_stale)
+	l=$(delta "$sm" "$s1" under_load)
+	d=$(delta "$sm" "$s1" rx_drop_handshake_invalid)
+	diag "stale hold, $((t1 - t0)) s: B: $(nonzero_deltas "$sm" "$s1" | tr '\n' ' ')"
+	result "veil responder: stale drops (+$n in $((t1 - t0)) s) keep it answering the flood without DH (DH on flooded initiations +$d, under_load +$l)" \
+		"$([ "$n" != "?" ] && [ "$n" -gt 0 ] && [ "$d" != "?" ] && [ "$d" -lt 1024 ]; echo $?)" \
+		"B: $(nonzero_deltas "$sm" "$s1" | tr '\n' ' ')" "flood: $(tail -n 2 "$err")"
 	check "veil responder: the tunnel works after the stale drops" ab_ping 15
 }
 
@@ -412,7 +442,7 @@ if ab_pair 1 veil veil; then
 	stale_run
 	ab_pair_del
 else
-	skip_n 9 "veil responder under a flood" "could not set up the veil pair"
+	skip_n 10 "veil responder under a flood" "could not set up the veil pair"
 fi
 
 # --- 2: stock WireGuard responder, veil initiator
@@ -424,18 +454,21 @@ elif ab_pair 2 veil wg; then
 	SA1=$(ab_snap "$NS_A" "$DEV_A")
 	# The stock responder sends a cookie reply only while its handshake
 	# queue is long at the very moment the initiation arrives; in an
-	# emulated VM it sometimes is not (seen once in a few runs). One more
-	# try with a fresh pair then; a veil that ignores cookie replies fails
-	# both.
-	if [ "$(delta "$SA0" "$SA1" cookie_replies_received)" = 0 ] && [ "$LOADED" = 1 ]; then
+	# emulated VM it sometimes is not (seen once in a few runs on Debian's
+	# kernel; on a debug kernel, whose slow flooder barely outpaces the
+	# stock worker's DH, twice in a row in one run). More tries with a
+	# fresh pair then; a veil that ignores cookie replies fails them all.
+	tries=1
+	while [ "$(delta "$SA0" "$SA1" cookie_replies_received)" = 0 ] && [ "$LOADED" = 1 ] &&
+		[ "$tries" -lt "$STOCK_TRIES" ]; do
 		diag "stock responder: no cookie reply reached the initiator; one more try" "$(flood_diag)"
 		ab_pair_del
-		if ab_pair 2 veil wg; then
-			SA0=$(ab_snap "$NS_A" "$DEV_A")
-			flood_run wg
-			SA1=$(ab_snap "$NS_A" "$DEV_A")
-		fi
-	fi
+		ab_pair 2 veil wg || break
+		tries=$((tries + 1))
+		SA0=$(ab_snap "$NS_A" "$DEV_A")
+		flood_run wg
+		SA1=$(ab_snap "$NS_A" "$DEV_A")
+	done
 	D="initiator: $(nonzero_deltas "$SA0" "$SA1" | tr '\n' ' ')"
 	n=$(out_val "$FLOOD_OUT" cookie_replies)
 	if [ "$LOADED" = 0 ]; then
@@ -451,8 +484,16 @@ elif ab_pair 2 veil wg; then
 			"$([ "$PING_RC" = 0 ] && [ "$PING_UNDER_FLOOD" = 1 ]; echo $?)" \
 			"ping rc $PING_RC, flood still running: $PING_UNDER_FLOOD" "$(flood_diag)" "$D"
 		n=$(delta "$SA0" "$SA1" cookie_replies_received)
-		result "stock responder: veil initiator got its cookie reply (cookie_replies_received +$n)" \
-			"$([ "$n" != "?" ] && [ "$n" -gt 0 ]; echo $?)" "$D"
+		if [ "$n" = 0 ] && [ "$(delta "$SA0" "$SA1" rx_drop_cookie_invalid)" = 0 ] && kernel_is_debug; then
+			# Nothing reached veil to accept or refuse: the stock
+			# responder had left the load state each time. Debian's
+			# kernel lane asserts this result.
+			skip "stock responder: veil initiator got its cookie reply" \
+				"no cookie reply reached veil in $tries tries: the stock responder was not under load when veil's initiation arrived ($D)"
+		else
+			result "stock responder: veil initiator got its cookie reply (cookie_replies_received +$n)" \
+				"$([ "$n" != "?" ] && [ "$n" -gt 0 ]; echo $?)" "$D"
+		fi
 	fi
 
 	# --- 5: garbage against the stock device (checks the tool itself)
