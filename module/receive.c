@@ -69,12 +69,17 @@ static void veil_rx_drop(struct veil_device *vdev, struct sk_buff *skb,
 	kfree_skb(skb);
 }
 
+/* Is @now less than a second after @last, the stamp of the load state? */
+static bool veil_load_stamp_recent(unsigned long last, unsigned long now)
+{
+	return last && time_before(now, last + HZ);
+}
+
 /* Was the device under load less than a second ago? Any context. */
 static bool veil_recently_under_load(struct veil_device *vdev)
 {
-	unsigned long last = READ_ONCE(vdev->last_under_load);
-
-	return last && time_before(jiffies, last + HZ);
+	return veil_load_stamp_recent(READ_ONCE(vdev->last_under_load),
+				      jiffies);
 }
 
 /*
@@ -91,7 +96,7 @@ static void veil_mark_under_load(struct veil_device *vdev)
 
 	if (last == now)
 		return;
-	if (!last || !time_before(now, last + HZ))
+	if (!veil_load_stamp_recent(last, now))
 		veil_stat_inc(vdev, UNDER_LOAD);
 	WRITE_ONCE(vdev->last_under_load, now);
 }
