@@ -656,8 +656,19 @@ static void veil_batch_seal(struct sk_buff *head, unsigned int msg_len,
 	struct skb_shared_info *shinfo = skb_shinfo(head);
 
 	shinfo->gso_size = msg_len;
-	shinfo->gso_type = SKB_GSO_UDP_L4;
+	/*
+	 * UDP segments a GSO datagram bound for a tunnel socket, at a clone
+	 * and a head copy per message (skb_segment()), unless it has the
+	 * tunnel mark (udp_unexpected_gso()): with it, a veil receiver across
+	 * a veth gets the batch whole even without GRO and only unchains it
+	 * (veil_socket_split()). With skb->encapsulation clear the mark
+	 * changes nothing else: a device takes the batch whole only with
+	 * NETIF_F_FRAGLIST and NETIF_F_GSO_UDP_TUNNEL (a veth), and software
+	 * GSO cuts it as plain UDP_L4 (udp4_ufo_fragment()).
+	 */
+	shinfo->gso_type = SKB_GSO_UDP_L4 | SKB_GSO_UDP_TUNNEL;
 	shinfo->gso_segs = segs;
+	head->encapsulation = 0;
 	head->ip_summed = CHECKSUM_PARTIAL;
 	head->csum_start = skb_headroom(head) - sizeof(struct udphdr);
 	head->csum_offset = offsetof(struct udphdr, check);

@@ -156,12 +156,41 @@ static void veil_socket_split_error(struct veil_device *vdev,
 }
 
 /*
+ * Gives @seg, a member of the frag_list of aggregate @head (data at its UDP
+ * header), the outer IP and UDP headers of @head, and leaves its data at
+ * that UDP header. A member our GRO chained has headers of its own already,
+ * with the same addresses, ports and DS field (GRO matched them); a message
+ * of a veil sender's batch, which crosses a veth whole, has none. Returns
+ * false when the member's head could not be made writable.
+ */
+static bool veil_socket_member_headers(const struct sk_buff *head,
+				       struct sk_buff *seg)
+{
+	unsigned int nlen = skb_transport_header(head) -
+			    skb_network_header(head);
+	unsigned int hlen = nlen + sizeof(struct udphdr);
+
+	if (skb_cow_head(seg, hlen))
+		return false;
+	__skb_push(seg, hlen);
+	skb_reset_network_header(seg);
+	skb_set_transport_header(seg, nlen);
+	memcpy(seg->data, skb_network_header(head), hlen);
+	__skb_pull(seg, nlen);
+	seg->protocol = head->protocol;
+	seg->dev = head->dev;
+	seg->skb_iif = head->skb_iif;
+	return true;
+}
+
+/*
  * Splits an aggregate that reached encap_rcv whole (@skb->data at its UDP
  * header) into its datagrams, each at its own UDP header, appended to
- * @list; returns their number. Two layouts: our GRO's frag_list chain,
- * whose members are the datagrams as they arrived (unchained, not copied;
- * cloned if the aggregate is a clone, e.g. a tap holds it), and a UDP GSO
- * datagram, segmented by the stack's helper as UDP would have done.
+ * @list; returns their number. Two layouts: a frag_list chain, whose
+ * members are the messages as they arrived (unchained, not copied; cloned
+ * if the aggregate is a clone, e.g. a tap holds it), built by our GRO or by
+ * a veil sender (veil_tx_finish()), and a UDP GSO datagram of another
+ * sender, segmented by the stack's helper as UDP would have done.
  */
 static unsigned int veil_socket_split(struct veil_device *vdev,
 				      struct sock *sk, struct sk_buff *skb,
@@ -169,8 +198,7 @@ static unsigned int veil_socket_split(struct veil_device *vdev,
 {
 	struct sk_buff *chain = NULL, *seg, *next, **tail = &chain;
 	unsigned int n = 0, len = 0, members = 0, own;
-	int iif = skb->skb_iif;
-	bool cloned;
+	bool cloned, head_ok = true;
 
 	if (!skb_has_frag_list(skb)) {
 		cloned = skb_cloned(skb);
@@ -229,10 +257,10 @@ static unsigned int veil_socket_split(struct veil_device *vdev,
 		}
 		*tail = NULL;
 		if (unlikely(pskb_trim(skb, skb->len - len))) {
+			/* Still whole: its headers serve the members. */
 			veil_socket_split_error(vdev,
 						VEIL_STAT_RX_DROP_NO_MEMORY);
-			kfree_skb(skb);
-			skb = NULL;
+			head_ok = false;
 		} else {
 			/*
 			 * pskb_trim() gave the head its own copy of the linear
@@ -243,18 +271,23 @@ static unsigned int veil_socket_split(struct veil_device *vdev,
 			skb_gso_reset(skb);
 		}
 	}
-	if (skb) {
+	if (head_ok) {
 		__skb_queue_tail(list, skb);
 		n++;
 	}
 	skb_list_walk_safe(chain, seg, next) {
 		skb_mark_not_on_list(seg);
-		/* Back to the member's own UDP header. */
-		__skb_push(seg, sizeof(struct udphdr));
-		seg->skb_iif = iif;
+		if (unlikely(!veil_socket_member_headers(skb, seg))) {
+			veil_socket_split_error(vdev,
+						VEIL_STAT_RX_DROP_NO_MEMORY);
+			kfree_skb(seg);
+			continue;
+		}
 		__skb_queue_tail(list, seg);
 		n++;
 	}
+	if (!head_ok)
+		kfree_skb(skb);
 	return n;
 }
 

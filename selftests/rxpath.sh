@@ -14,6 +14,12 @@
 #    (rx_jobs_parallel), nothing was dropped (rx_drop_* == 0), and a file
 #    sent through the tunnel arrives with the same SHA-256;
 #  - stock wireguard -> veil (one packet per skb): the same, from GRO;
+#  - veil->veil with the sender's UDP GSO batches crossing the veth whole
+#    (its default segmentation offload), outer IPv4 and IPv6, without GRO
+#    on B and with it: encap_rcv got them whole (rx_gso_batches; without
+#    GRO nothing else builds an aggregate), the file arrives intact, and B
+#    still has A's real endpoint (a batch's messages carry no outer headers
+#    of their own: the split must give them the batch's);
 #  - pings of sizes around the padding multiple, the page size and the MTU
 #    (0 to 1392 bytes of payload) all come back, GRO on;
 #  - a forger inside the tunnel's own UDP flow (same addresses and ports,
@@ -49,7 +55,7 @@ require_module
 require_cli
 require_cmd iperf3 python3 ethtool sha256sum
 
-tap_plan 32
+tap_plan 44
 
 WG=0
 wg_available && WG=1
@@ -146,6 +152,9 @@ bulk()
 	fi
 }
 
+# delta NAME: counter NAME of B, from snapshot stats_b0 to stats_b1.
+delta() { echo $(( $(stat_of "$stats_b1" "$1") - $(stat_of "$stats_b0" "$1") )); }
+
 # Every mechanism of the receive path was used on SIDE, nothing dropped.
 fast_path_check()
 {
@@ -182,6 +191,50 @@ else
 		"B:rx_drop_*==0"
 	transfer_check "wg->veil: a $MB MiB file arrives intact (SHA-256)" A 4
 fi
+
+# ---------------------------------------------------------------------------
+# A veil sender's UDP GSO batches crossing the veth whole (A's veth keeps its
+# default UDP segmentation offload). Their tunnel mark makes UDP hand them to
+# encap_rcv whole, GRO or not, instead of cutting them up (a clone and a
+# head copy per message); the split then gives each message the outer IP
+# and UDP headers of the batch, which a batch's messages do not carry: B
+# must still see A at its real address and port (the endpoint it learns
+# from every authenticated message).
+for outer in 4 6; do
+	if ! topo_new veil veil outer=$outer; then
+		skip_n 6 "A's batches whole, outer IPv$outer" "$T_ERR"
+		continue
+	fi
+	tping A 4 >/dev/null
+	for gro in off on; do
+		# veth runs GRO only when the sending veth has no TSO; A's
+		# UDP segmentation stays on: the batches still cross whole.
+		if [ "$gro" = on ]; then
+			nsexec "$T_NS_A" ethtool -K "$T_VETH_A" tso off >/dev/null &&
+				nsexec "$T_NS_B" ethtool -K "$T_VETH_B" gro on >/dev/null
+		fi
+		d="outer IPv$outer, B's veth GRO $gro"
+		stats_b0=$(veil_stats "$T_NS_B" veil0)
+		transfer_check "$d: a $MB MiB file arrives intact" A 4
+		stats_b1=$(veil_stats "$T_NS_B" veil0)
+		# Without GRO nothing else builds an aggregate.
+		[ "$(delta rx_gso_batches)" -gt 0 ] && [ "$(delta rx_inplace)" -gt 0 ] &&
+			[ "$(delta rx_cow)" = 0 ] &&
+			{ [ "$gro" = on ] || [ "$(delta rx_gro_merged)" = 0 ]; }
+		result "$d: A's batches reached encap_rcv whole, were split and decrypted in place" $? \
+			"B: rx_gso_batches +$(delta rx_gso_batches), rx_gso_segments +$(delta rx_gso_segments), rx_gro_merged +$(delta rx_gro_merged), rx_inplace +$(delta rx_inplace), rx_cow +$(delta rx_cow)"
+		# Each message sets the endpoint: one with wrong outer headers
+		# sends B's next replies astray (dropped without a route).
+		bad=''
+		for c in $(printf '%s\n' "$stats_b1" | awk '$1 ~ /^(rx|tx)_drop_/ { print $1 }'); do
+			[ "$(delta "$c")" = 0 ] || bad+="$c +$(delta "$c") "
+		done
+		ep=$(field 3 "$(tun_peer B)")
+		[ "$ep" = "$(endpoint_of A "$outer")" ] && [ -z "$bad" ]
+		result "$d: B kept A's endpoint and dropped nothing" $? \
+			"B's endpoint for A: $ep (A is at $(endpoint_of A "$outer")); B's drops: ${bad:-none}"
+	done
+done
 
 # ---------------------------------------------------------------------------
 # Sizes: around the padding multiple (16), a page, the MTU (1420 - 28).
@@ -269,7 +322,6 @@ read -r full short tiny <"$VEIL_TMP/forger.out"
 stats_b1=$(veil_stats "$T_NS_B" veil0)
 drops1=$(( $(nsexec "$T_NS_A" cat /sys/class/net/vethA/statistics/tx_dropped) +
 	   $(nsexec "$T_NS_B" cat /sys/class/net/vethB/statistics/rx_dropped) ))
-delta() { echo $(( $(stat_of "$stats_b1" "$1") - $(stat_of "$stats_b0" "$1") )); }
 if [[ ${full:-} =~ ^[0-9]+$ ]] && [ "$full" -gt 0 ]; then
 	ok "the forger sent $full full-size, $short short and $tiny truncated messages"
 	bt=$(delta rx_drop_bad_tag) mf=$(delta rx_drop_malformed) lost=$((drops1 - drops0))
