@@ -227,19 +227,6 @@ handshake_responses_received cookie_replies_received"
 # shellcheck disable=SC2086 # lists of names
 drops() { delta "$1" "$2" $RX_DROPS; }
 
-# nonzero_deltas BEFORE AFTER: "name +N" for every counter that moved.
-nonzero_deltas()
-{
-	awk -v b="$1" -v a="$2" 'BEGIN {
-		split(b, l, "\n"); for (i in l) { split(l[i], f, " "); B[f[1]] = f[2] }
-		n = split(a, l, "\n")
-		for (i = 1; i <= n; i++) {
-			split(l[i], f, " ")
-			if ((f[1] in B) && f[2] != B[f[1]]) print f[1], "+" (f[2] - B[f[1]])
-		}
-	}'
-}
-
 # out_val FILE KEY: the value of a "KEY value" line of wire_tool's output.
 out_val() { awk -v k="$2" '$1 == k { print $2; exit }' "$1" 2>/dev/null; }
 

@@ -1072,6 +1072,20 @@ stat_of()
 	printf '%s\n' "$1" | awk -v n="$2" '$1 == n { print $2 }'
 }
 
+# nonzero_deltas BEFORE AFTER: "name +N" for every counter that moved
+# between two veil_stats snapshots.
+nonzero_deltas()
+{
+	awk -v b="$1" -v a="$2" 'BEGIN {
+		split(b, l, "\n"); for (i in l) { split(l[i], f, " "); B[f[1]] = f[2] }
+		n = split(a, l, "\n")
+		for (i = 1; i <= n; i++) {
+			split(l[i], f, " ")
+			if ((f[1] in B) && f[2] != B[f[1]]) print f[1], "+" (f[2] - B[f[1]])
+		}
+	}'
+}
+
 # veil_counters_usable: the counters can be read (the module is veil and
 # ethtool is installed).
 veil_counters_usable()

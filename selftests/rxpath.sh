@@ -229,10 +229,8 @@ for outer in 4 6; do
 			"B: rx_gso_batches +$(delta rx_gso_batches), rx_gso_segments +$(delta rx_gso_segments), rx_gro_merged +$(delta rx_gro_merged), rx_inplace +$(delta rx_inplace), rx_cow +$(delta rx_cow)"
 		# Each message sets the endpoint: one with wrong outer headers
 		# sends B's next replies astray (dropped without a route).
-		bad=''
-		for c in $(printf '%s\n' "$stats_b1" | awk '$1 ~ /^(rx|tx)_drop_/ { print $1 }'); do
-			[ "$(delta "$c")" = 0 ] || bad+="$c +$(delta "$c") "
-		done
+		bad=$(nonzero_deltas "$stats_b0" "$stats_b1" |
+			awk '$1 ~ /^(rx|tx)_drop_/' | tr '\n' ' ')
 		ep=$(field 3 "$(tun_peer B)")
 		[ "$ep" = "$(endpoint_of A "$outer")" ] && [ -z "$bad" ]
 		result "$d: B kept A's endpoint and dropped nothing" $? \
@@ -342,10 +340,9 @@ if [[ ${full:-} =~ ^[0-9]+$ ]] && [ "$full" -gt 0 ]; then
 		result "truncated ones dropped as malformed ($lost lost on the veth)" $? \
 			"malformed +$mf, sent $tiny"
 	fi
-	bad=''
-	for c in $(printf '%s\n' "$stats_b1" | awk '$1 ~ /^rx_drop_/ && $1 != "rx_drop_bad_tag" && $1 != "rx_drop_malformed" { print $1 }'); do
-		[ "$(delta "$c")" = 0 ] || bad+="$c +$(delta "$c") "
-	done
+	bad=$(nonzero_deltas "$stats_b0" "$stats_b1" |
+		awk '$1 ~ /^rx_drop_/ && $1 != "rx_drop_bad_tag" && $1 != "rx_drop_malformed"' |
+		tr '\n' ' ')
 	check_eq "no other drop during the attack" "" "$bad"
 	[ "$(delta rx_gro_merged)" -gt 0 ]
 	result "GRO merged during the attack" $? "rx_gro_merged +$(delta rx_gro_merged)"
