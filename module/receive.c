@@ -506,6 +506,8 @@ bool veil_open_skb(struct sk_buff *skb, const u8 key[VEIL_NOISE_KEY_LEN],
 	if (!ok)
 		return false;
 	__skb_pull(skb, offset);
+	/* The plaintext: the outer packet's offload state says nothing of it. */
+	skb->encapsulation = 0;
 	return !pskb_trim(skb, len);
 }
 

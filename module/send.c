@@ -495,7 +495,14 @@ cow:
 		return false;
 	*path = VEIL_SEAL_COW;
 header:
-	/* The tunnel helpers count the device's tx bytes from here. */
+	/*
+	 * The packet is ciphertext now: nothing may offload a checksum or
+	 * segmentation into it. A tunnel device above us (VXLAN, GRE) left
+	 * the encapsulation mark on, with which a NIC would read inner
+	 * headers out of the ciphertext (and write into it). The tunnel
+	 * helpers count the device's tx bytes from the inner network header.
+	 */
+	skb->encapsulation = 0;
 	skb_set_inner_network_header(skb, 0);
 	hdr = skb_push(skb, sizeof(*hdr));
 	hdr->header.type = cpu_to_le32(VEIL_MSG_DATA);

@@ -17,6 +17,10 @@
  * a page fragment next to the one the trailer went to may change. The
  * message must then open in place to the same plaintext, also through a
  * clone, and not at all with any one bit of it flipped or another nonce.
+ * Sealing and opening must both clear skb->encapsulation, which a tunnel
+ * device above (or the sender's offloads) left set: with it, a NIC's
+ * checksum or segmentation offload would use inner headers that are not
+ * there.
  */
 
 #include <crypto/chacha20poly1305.h>
@@ -425,8 +429,12 @@ static bool open_ok(struct seal_state *st, struct sk_buff *skb, bool want_cow,
 	unsigned int len = st->plain_len + st->padding;
 	bool cow;
 
+	/* As a sender's tunnel offloads may have left it. */
+	skb->encapsulation = 1;
 	if (!veil_open_skb(skb, st->key, st->nonce, &cow))
 		return fail(st, "%s: does not open", what);
+	if (skb->encapsulation)
+		return fail(st, "%s: opened, still marked encapsulated", what);
 	if (cow != want_cow)
 		return fail(st, "%s: opened %s", what,
 			    cow ? "after a copy" : "in place");
@@ -621,6 +629,8 @@ static bool run_case(const struct seal_case *c, unsigned int *counts)
 		}
 	}
 
+	/* As VXLAN or GRE above the device leaves it. */
+	st.skb->encapsulation = 1;
 	truesize = st.skb->truesize;
 	local_bh_disable();
 	guard = guard_alloc();
@@ -644,6 +654,10 @@ static bool run_case(const struct seal_case *c, unsigned int *counts)
 		goto out;
 	}
 	counts[path]++;
+	if (st.skb->encapsulation) {
+		fail(&st, "sealed, still marked encapsulated");
+		goto out;
+	}
 	if (!check_geometry(&st, truesize, path) || !check_message(&st))
 		goto out;
 	if (st.clone && !same_bytes(&st, st.clone, st.plain, st.plain_len,
