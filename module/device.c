@@ -293,6 +293,7 @@ static const char veil_stat_names[VEIL_STAT_COUNT][ETH_GSTRING_LEN] = {
 	[VEIL_STAT_TX_OUT_OF_PLACE] = "tx_out_of_place",
 	[VEIL_STAT_TX_COW] = "tx_cow",
 	[VEIL_STAT_TX_DEFERRED] = "tx_deferred",
+	[VEIL_STAT_TX_GATHERED] = "tx_gathered",
 	[VEIL_STAT_RX_GRO_MERGED] = "rx_gro_merged",
 	[VEIL_STAT_RX_GSO_BATCHES] = "rx_gso_batches",
 	[VEIL_STAT_RX_GSO_SEGMENTS] = "rx_gso_segments",

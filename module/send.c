@@ -601,15 +601,34 @@ struct veil_tx_job {
 	(IP_MAX_MTU - sizeof(struct ipv6hdr) - sizeof(struct udphdr))
 
 /*
- * Once a peer has two jobs per online CPU in flight (enough to keep every
- * CPU encrypting), what it sends waits in the staged queue, and the next
- * job to finish takes all of it in jobs of up to VEIL_JOB_MAX: a stream of
- * small packets leaves in UDP GSO batches too, instead of paying a job, two
- * padata hand-offs and a pass through the outer stack each.
+ * Whether what is staged waits for a job of the peer in flight; the next
+ * job to finish then takes all of it, in jobs of up to VEIL_JOB_MAX that
+ * leave as UDP GSO batches. It waits:
+ * - when the peer has two jobs per online CPU in flight, enough to keep
+ *   every CPU encrypting;
+ * - when it has any in flight and fewer than VEIL_TX_CORK_FEW packets are
+ *   staged. A job of a packet or two costs two padata hand-offs (a worker
+ *   wake-up each) and a pass through the outer stack, far more than the
+ *   crypto of a small packet: a stream of small packets gathers behind the
+ *   job in flight instead. A GSO packet of the local TCP stack is mostly
+ *   segmented into more than that, and goes at once.
+ * A packet with nothing in flight never waits. The caller reads the count
+ * after staging, and veil_tx_finish() after counting its job out, each with
+ * a full barrier in between, so a packet cannot be left staged unseen.
  */
-static bool veil_tx_jobs_full(struct veil_peer *peer)
+#define VEIL_TX_CORK_FEW 16
+
+static bool veil_tx_jobs_full(int jobs)
 {
-	return atomic_read(&peer->tx_jobs) >= 2 * (int)num_online_cpus();
+	return jobs >= 2 * (int)num_online_cpus();
+}
+
+static bool veil_tx_corked(struct veil_peer *peer)
+{
+	int jobs = atomic_read(&peer->tx_jobs);
+
+	return veil_tx_jobs_full(jobs) ||
+	       (jobs && skb_queue_len_lockless(&peer->staged) < VEIL_TX_CORK_FEW);
 }
 
 static void veil_tx_crypt(struct veil_job *job)
@@ -769,7 +788,7 @@ static void veil_tx_finish(struct veil_job *job)
 	 * a corked sender left staged, or it sees the room we made.
 	 */
 	smp_mb__after_atomic();
-	if (!veil_tx_jobs_full(peer) && !READ_ONCE(peer->dead))
+	if (!veil_tx_corked(peer) && !READ_ONCE(peer->dead))
 		veil_send_staged(peer);
 	veil_peer_put(peer);
 }
@@ -842,7 +861,7 @@ again:
 	/* What was staged before the count is read (veil_tx_finish()). */
 	smp_mb__after_spinlock();
 	need_handshake = false;
-	corked = veil_tx_jobs_full(peer);
+	corked = veil_tx_corked(peer);
 	if (corked) {
 		kp = NULL;
 		goto unlock;
@@ -894,8 +913,10 @@ unlock:
 		 * veil_tx_finish()).
 		 */
 		smp_mb();
-		if (!veil_tx_jobs_full(peer))
+		if (!veil_tx_corked(peer))
 			goto again;
+		if (!veil_tx_jobs_full(atomic_read(&peer->tx_jobs)))
+			veil_stat_inc(vdev, TX_GATHERED);
 		return;
 	}
 	/*

@@ -55,6 +55,7 @@ enum veil_stat {
 	VEIL_STAT_TX_OUT_OF_PLACE,	/* paged data encrypted into a new page */
 	VEIL_STAT_TX_COW,		/* skb_cow_data() copies */
 	VEIL_STAT_TX_DEFERRED,		/* submitting left to the peer's tx_work */
+	VEIL_STAT_TX_GATHERED,		/* few staged, left for a job in flight */
 	VEIL_STAT_RX_GRO_MERGED,	/* merged by the socket's gro_receive */
 	VEIL_STAT_RX_GSO_BATCHES,	/* aggregated datagrams received */
 	VEIL_STAT_RX_GSO_SEGMENTS,	/* data messages in them */

@@ -19,8 +19,8 @@
 #    small for a whole message (batches taken apart, IPv6 outer);
 #  - a stock wireguard peer decrypts the batches (interop);
 #  - sparse small packets (pings) are sent inline, a flood of small
-#    datagrams leaves in GSO batches (the peer's jobs in flight are
-#    bounded), in order;
+#    datagrams leaves in GSO batches (few staged packets wait for the
+#    peer's job in flight), in order;
 #  - with the module parameter parallel=0 every job runs inline.
 
 . "$(dirname "$0")/lib.sh"
@@ -339,9 +339,9 @@ pi=$(delta A tx_jobs_inline) pp=$(delta A tx_jobs_parallel)
 [ "$pr" -eq 0 ] && [ "$pi" -ge 5 ]
 result "$d: 5 sparse pings were each sent inline (tx_jobs_inline +$pi)" $? \
 	"tx_jobs_parallel +$pp; $(tail -n 2 "$VEIL_TMP/sparse.txt")"
-# A flood of 64-byte datagrams: at most one job a jiffy inline, and with a
-# peer's jobs in flight at their bound, the rest waits and leaves in UDP GSO
-# batches, in order. The inline budget is one job a jiffy (this peer's sends
+# A flood of 64-byte datagrams: at most one job a jiffy inline, and behind a
+# job of the peer in flight, the rest waits and leaves in UDP GSO batches, in
+# order. The inline budget is one job a jiffy (this peer's sends
 # are serialized by its tx lock), so the jobs run inline are at most the
 # jiffies the run took, whatever the speed of the kernel: on a slow one (the
 # debug kernel) the "flood" may be near one packet a jiffy, and most packets
@@ -353,6 +353,7 @@ ur=$?
 j1=$(jiffies_now)
 ub=$(delta A tx_gso_batches) us=$(delta A tx_gso_segments)
 ui=$(delta A tx_jobs_inline) up=$(delta A tx_jobs_parallel)
+ug=$(delta A tx_gathered)
 ooo=$(jq '[.end.streams[].udp.out_of_order // 0] | add' <<<"$T_IPERF_JSON" 2>/dev/null)
 pk=$(jq '.end.sum.packets // 0' <<<"$T_IPERF_JSON" 2>/dev/null)
 if [ -n "$j0" ] && [ -n "$j1" ]; then
@@ -363,20 +364,20 @@ else
 fi
 fd="iperf3 rc $ur, packets ${pk:-?}, out of order ${ooo:-?}; tx_gso_batches +$ub,
 tx_gso_segments +$us, tx_single +$(delta A tx_single), tx_jobs_parallel +$up,
-tx_jobs_inline +$ui"
+tx_jobs_inline +$ui, tx_gathered +$ug"
 [ "$ur" -eq 0 ] && [ "$up" -gt 0 ] && [ "$ui" -le "$jb" ] && [ "${pk:-0}" -gt 0 ] &&
 	[ "${ooo:-1}" -eq 0 ]
 result "$d: a flood of 64-byte datagrams arrived in order, some jobs in padata, $jdesc" $? "$fd"
-# Batches form when the peer's jobs in flight reach their bound. The debug
-# kernel's "flood" can be as slow as one datagram a jiffy, each then sent
-# inline, and no job waits for another: batching is only asked of it when
-# some happened.
+# Batches form as the datagrams sent while a job is in flight wait for it
+# (tx_gathered counts the sends that left them). The debug kernel's "flood"
+# can be as slow as one datagram a jiffy, each then sent inline, and no job
+# waits for another: batching is only asked of it when some happened.
 if [ "$ub" -eq 0 ] && kernel_is_debug; then
 	skip "$d: the flood of 64-byte datagrams left in UDP GSO batches" \
 		"a debug kernel's flood too slow to batch: ${pk:-?} datagrams, $ui sent inline, $up jobs in padata"
 else
-	[ "$ub" -gt 0 ] && [ "$us" -ge $((2 * ub)) ]
-	result "$d: the flood of 64-byte datagrams left in UDP GSO batches (on average $us/$ub)" $? "$fd"
+	[ "$ub" -gt 0 ] && [ "$us" -ge $((2 * ub)) ] && [ "$ug" -gt 0 ]
+	result "$d: the flood of 64-byte datagrams left in UDP GSO batches (on average $us/$ub), gathered behind jobs in flight (tx_gathered +$ug)" $? "$fd"
 fi
 
 # ---- software segmentation, outer IPv6 ---------------------------------------
