@@ -13,6 +13,8 @@
 #   BENCH_TIME     seconds per test (default 5)
 #   BENCH_UDP_LEN  payload of the "UDP big" test (default 1392: the largest
 #                  that fits a 1420-byte tunnel MTU without IP fragmentation)
+#   BENCH_UDP_BUF  socket buffer in bytes for both ends of the UDP tests, on
+#                  every link (iperf3 -w; default: the system's, 208 KiB)
 #   BENCH_TESTS    subset of "tcp1 tcp4 udp udp64 ping" (default: all)
 #   BENCH_PROFILE  0: skip the two perf runs (default 1)
 #   BENCH_PROFILE_TEST  the test the perf runs profile (default tcp1)
@@ -40,6 +42,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 ROUNDS=${BENCH_ROUNDS:-5}
 TIME=${BENCH_TIME:-5}
 UDP_LEN=${BENCH_UDP_LEN:-1392}
+UDP_BUF=${BENCH_UDP_BUF:-}
 TESTS=${BENCH_TESTS:-tcp1 tcp4 udp udp64 ping}
 PROFILE=${BENCH_PROFILE:-1}
 DIR=${BENCH_DIR:-$REPO/build/bench}
@@ -48,6 +51,8 @@ SMP=${BENCH_SMP:-2}
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'"
 [[ $TIME =~ ^[1-9][0-9]*$ ]] || die "BENCH_TIME must be a positive integer, not '$TIME'"
 [[ $UDP_LEN =~ ^[1-9][0-9]*$ ]] || die "BENCH_UDP_LEN must be a positive integer, not '$UDP_LEN'"
+[[ -z $UDP_BUF || $UDP_BUF =~ ^[1-9][0-9]*$ ]] ||
+	die "BENCH_UDP_BUF must be a positive integer (bytes), not '$UDP_BUF'"
 case ${BENCH_PROFILE_TEST:-tcp1} in tcp1|tcp4|udp|udp64) ;;
 *) die "BENCH_PROFILE_TEST: one of tcp1 tcp4 udp udp64, not '$BENCH_PROFILE_TEST'" ;; esac
 for t in $TESTS; do
@@ -74,6 +79,7 @@ echo "bench: $ROUNDS rounds x $TIME s, tests: $TESTS; VM timeout ${TIMEOUT}s; ou
 set +e
 nice scripts/vm-run --cpu "$CPU" --smp "$SMP" --timeout "$TIMEOUT" --out "$DIR/vm" \
 	--env "BENCH_ROUNDS=$ROUNDS" --env "BENCH_TIME=$TIME" --env "BENCH_UDP_LEN=$UDP_LEN" \
+	--env "BENCH_UDP_BUF=$UDP_BUF" \
 	--env "BENCH_TESTS=$TESTS" --env "BENCH_PROFILE=$PROFILE" \
 	--env "BENCH_PROFILE_TEST=${BENCH_PROFILE_TEST:-tcp1}" \
 	--env "BENCH_PROFILE_CALLERS=${BENCH_PROFILE_CALLERS:-0}" \
