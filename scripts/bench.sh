@@ -16,10 +16,12 @@
 #   BENCH_UDP_BUF  socket buffer in bytes for both ends of the UDP tests, on
 #                  every link (iperf3 -w; default: the system's, 208 KiB)
 #   BENCH_TESTS    subset of "tcp1 tcp4 udp udp64 ping" (default: all)
-#   BENCH_PROFILE  0: skip the two perf runs (default 1)
+#   BENCH_PROFILE  0: skip the perf runs (default 1)
+#   BENCH_PROFILE_ROUNDS  profiled runs per link, veil and wg taking turns
+#                  (default 3; the cipher's share is their median)
 #   BENCH_PROFILE_TEST  the test the perf runs profile (default tcp1)
 #   BENCH_PROFILE_CALLERS  1: record call graphs, and report who takes the
-#                  contended spinlocks (vm/raw/perf-<link>.callers.txt)
+#                  contended spinlocks (vm/raw/perf-<link>-1.callers.txt)
 #   BENCH_PROFILE_SYMBOLS  with BENCH_PROFILE_CALLERS=1, the symbols whose
 #                  callers are reported, comma-separated (default
 #                  native_queued_spin_lock_slowpath)
@@ -45,11 +47,14 @@ UDP_LEN=${BENCH_UDP_LEN:-1392}
 UDP_BUF=${BENCH_UDP_BUF:-}
 TESTS=${BENCH_TESTS:-tcp1 tcp4 udp udp64 ping}
 PROFILE=${BENCH_PROFILE:-1}
+PROFILE_ROUNDS=${BENCH_PROFILE_ROUNDS:-3}
 DIR=${BENCH_DIR:-$REPO/build/bench}
 CPU=${BENCH_CPU:-qemu64}
 SMP=${BENCH_SMP:-2}
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'"
 [[ $TIME =~ ^[1-9][0-9]*$ ]] || die "BENCH_TIME must be a positive integer, not '$TIME'"
+[[ $PROFILE_ROUNDS =~ ^[1-9][0-9]*$ ]] ||
+	die "BENCH_PROFILE_ROUNDS must be a positive integer, not '$PROFILE_ROUNDS'"
 [[ $UDP_LEN =~ ^[1-9][0-9]*$ ]] || die "BENCH_UDP_LEN must be a positive integer, not '$UDP_LEN'"
 [[ -z $UDP_BUF || $UDP_BUF =~ ^[1-9][0-9]*$ ]] ||
 	die "BENCH_UDP_BUF must be a positive integer (bytes), not '$UDP_BUF'"
@@ -60,9 +65,9 @@ for t in $TESTS; do
 done
 ntests=$(wc -w <<<"$TESTS")
 # Per sample: the test itself plus iperf3/netns start-up under emulation
-# (about 10 s); the profile: two runs, perf start-up (minutes when the host
-# is loaded) and perf report; boot and set-up.
-TIMEOUT=${BENCH_TIMEOUT:-$((240 + ROUNDS * ntests * 3 * (TIME + 15) + PROFILE * 2 * (TIME * 2 + 450)))}
+# (about 10 s); per profiled run: the run, perf start-up (minutes when the
+# host is loaded) and perf report; boot and set-up.
+TIMEOUT=${BENCH_TIMEOUT:-$((240 + ROUNDS * ntests * 3 * (TIME + 15) + PROFILE * PROFILE_ROUNDS * 2 * (TIME * 2 + 450)))}
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "BENCH_TIMEOUT must be a positive integer"
 
 scripts/deps.sh bench
@@ -81,6 +86,7 @@ nice scripts/vm-run --cpu "$CPU" --smp "$SMP" --timeout "$TIMEOUT" --out "$DIR/v
 	--env "BENCH_ROUNDS=$ROUNDS" --env "BENCH_TIME=$TIME" --env "BENCH_UDP_LEN=$UDP_LEN" \
 	--env "BENCH_UDP_BUF=$UDP_BUF" \
 	--env "BENCH_TESTS=$TESTS" --env "BENCH_PROFILE=$PROFILE" \
+	--env "BENCH_PROFILE_ROUNDS=$PROFILE_ROUNDS" \
 	--env "BENCH_PROFILE_TEST=${BENCH_PROFILE_TEST:-tcp1}" \
 	--env "BENCH_PROFILE_CALLERS=${BENCH_PROFILE_CALLERS:-0}" \
 	--env "BENCH_PROFILE_SYMBOLS=${BENCH_PROFILE_SYMBOLS:-native_queued_spin_lock_slowpath}" \
