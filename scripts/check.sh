@@ -40,7 +40,9 @@
 # 1500, 4200 with --debug), VEIL_TEST_TIMEOUT (per selftests program in
 # the guest; default: the runner's, 900 with --debug), VEIL_VM_* (see
 # scripts/vm-run), KDIR (default Debian's headers), VEIL_LONG_TESTS (0 skips
-# the 140 s rekey run against the stock module; default 1, 0 with --debug).
+# the 140 s rekey run against the stock module; default 1, 0 with --debug),
+# VEIL_CLI_TEST (0 reports userspace/tests/vm-cli-test.sh as skipped;
+# default 1, 0 with --debug: the tool is the same on either kernel).
 # VEIL_TAP_TIMES=1 prints the time each result took.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -134,7 +136,8 @@ if [ "$debug" = 1 ]; then
 	# KASAN and lockdep make everything several times slower: a longer
 	# timeout per selftests program (the runner's VEIL_TEST_TIMEOUT).
 	vm_opts=(--debug-kernel "$dk" --env "VEIL_KO=$L/src/module/veil.ko"
-		--env "VEIL_TEST_TIMEOUT=${VEIL_TEST_TIMEOUT:-900}" --env VEIL_EXPECT_KUNIT=1)
+		--env "VEIL_TEST_TIMEOUT=${VEIL_TEST_TIMEOUT:-900}" --env VEIL_EXPECT_KUNIT=1
+		--env "VEIL_CLI_TEST=${VEIL_CLI_TEST:-0}")
 elif [ -n "${VEIL_TEST_TIMEOUT:-}" ]; then
 	vm_opts=(--env "VEIL_TEST_TIMEOUT=$VEIL_TEST_TIMEOUT")
 fi

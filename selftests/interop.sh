@@ -27,6 +27,9 @@
 #  - a device created in one namespace and moved to another keeps its UDP
 #    socket in its birth namespace and still carries traffic.
 #
+# On a debug kernel the matrix cases and the roaming case that mirror
+# another one on veil's side are skipped (see mirror below).
+#
 # With VEIL=wg VEIL_LINK_TYPE=wireguard VEIL_MODULE=wireguard every "veil"
 # side is the stock module: the tests then check themselves (veil's
 # counters are skipped).
@@ -240,12 +243,25 @@ matrix_case()
 		"$r:handshake_initiations_sent==0" "A:rx_drop_*==0" "B:rx_drop_*==0"
 }
 
+# On a debug kernel, where every process costs about five times what it
+# does on Debian's, the cases that only mirror another one on veil's side
+# (same role, the other outer family or the other peer kind) are left to
+# the Debian-kernel lane and reported as skipped: there veil still
+# initiates and responds, over outer IPv4 and IPv6, with and without a
+# PSK, to veil and to the stock module. VEIL_INTEROP_FULL=1 runs them all.
+# mirror N DESC: true (and N results skipped) when such a case is left out.
+mirror()
+{
+	kernel_is_debug && [ "${VEIL_INTEROP_FULL:-0}" != 1 ] || return 1
+	skip_n "$1" "$2" "debug kernel: mirrors another case on veil's side (VEIL_INTEROP_FULL=1 runs it)"
+}
+
 matrix_case veil veil A 1 outer=6
-matrix_case veil veil A 0 outer=4 psk=1
+mirror 4 "veil<->veil, outer IPv4, PSK" || matrix_case veil veil A 0 outer=4 psk=1
 matrix_case veil wg A 1 outer=4
 matrix_case veil wg B 0 outer=6 psk=1 ep_a=0
-matrix_case wg veil A 0 outer=4 psk=1
-matrix_case wg veil B 0 outer=6
+mirror 4 "wg<->veil, outer IPv4, PSK, A=wg initiates" || matrix_case wg veil A 0 outer=4 psk=1
+mirror 4 "wg<->veil, outer IPv6, B=veil initiates" || matrix_case wg veil B 0 outer=6
 
 # ---- roaming -----------------------------------------------------------------
 # roam_case KIND_A KIND_B FAMILY: B's outer address changes; A must follow.
@@ -282,7 +298,7 @@ roam_case()
 }
 
 roam_case veil veil 4
-roam_case veil wg 6
+mirror 3 "roaming veil<->wg over IPv6" || roam_case veil wg 6
 
 # ---- persistent keepalive -----------------------------------------------------
 # hs_both: both sides report a handshake.

@@ -39,6 +39,10 @@ require_cmd iperf3 python3 ping
 
 # Two rounds (one on a debug kernel, several times slower).
 ROUNDS=${VEIL_TEARDOWN_ROUNDS:-$(kernel_is_debug && echo 1 || echo 2)}
+# Seconds the asynchronous cleanup of a deleted namespace may take (netns
+# and birth). On the debug kernel under load it took 7 s in one run and
+# over 180 s in another, behind the namespaces of the round before.
+NS_WAIT=$(kernel_is_debug && echo 360 || echo 180)
 # VEIL_TEARDOWN_OPS: a subset of the operations (e.g. to split the test in
 # a slow lane); default all four.
 OPS=${VEIL_TEARDOWN_OPS:-del netns birth rmmod}
@@ -211,15 +215,16 @@ round()
 		out=$(ns_del "$NS_A" 2>&1)
 		rc=$?
 		# The namespaces' cleanup is asynchronous (one kernel worker
-		# for all namespaces; over a minute on the debug kernel): the
-		# hub's sockets (in H) go when the core deletes the hub.
-		[ $rc = 0 ] && wait_for 180 sockets_gone "$NS_H" "$PORT_H"
+		# for all namespaces, which works through the ones deleted
+		# before first; minutes on a loaded debug kernel): the hub's
+		# sockets (in H) go when the core deletes the hub.
+		[ $rc = 0 ] && wait_for "$NS_WAIT" sockets_gone "$NS_H" "$PORT_H"
 		rc=$((rc + $?))
 		;;
 	birth)
 		out=$(ns_del "$NS_H" 2>&1)
 		rc=$?
-		[ $rc = 0 ] && wait_for 180 no_veil_links "$NS_A"
+		[ $rc = 0 ] && wait_for "$NS_WAIT" no_veil_links "$NS_A"
 		rc=$((rc + $?))
 		;;
 	rmmod)
