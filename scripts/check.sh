@@ -42,7 +42,8 @@
 # scripts/vm-run), KDIR (default Debian's headers), VEIL_LONG_TESTS (0 skips
 # the 140 s rekey run against the stock module; default 1, 0 with --debug),
 # VEIL_CLI_TEST (0 reports userspace/tests/vm-cli-test.sh as skipped;
-# default 1, 0 with --debug: the tool is the same on either kernel).
+# default 1, 0 with --debug: the tool is the same on either kernel),
+# VEIL_INTEROP_FULL=1 (interop.sh's mirrored cases on the debug kernel).
 # VEIL_TAP_TIMES=1 prints the time each result took.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -145,6 +146,8 @@ fi
 # (about 140 s): on unless VEIL_LONG_TESTS=0; off by default on the debug
 # kernel, where it would take several times longer.
 vm_opts+=(--env "VEIL_LONG_TESTS=${VEIL_LONG_TESTS:-$((debug ? 0 : 1))}")
+# VEIL_INTEROP_FULL=1: interop.sh's mirrored cases on the debug kernel too.
+[ -z "${VEIL_INTEROP_FULL:-}" ] || vm_opts+=(--env "VEIL_INTEROP_FULL=$VEIL_INTEROP_FULL")
 # VEIL_TAP_TIMES=1: the time of every result in the TAP (finding slow parts).
 [ -z "${VEIL_TAP_TIMES:-}" ] || vm_opts+=(--env "VEIL_TAP_TIMES=$VEIL_TAP_TIMES")
 export KDIR
