@@ -277,6 +277,26 @@ host_checks() {
 		result "not ok" "host: veil(8) renders without groff warnings" "$(diag_of "$L/man.log")"
 	fi
 
+	# vm-run's watchdog, exit status and interrupt handling, with a
+	# stand-in for QEMU: one result per case of the script's own TAP.
+	log "host: vm-run (scripts/tests/vm-run-test.sh)"
+	local vline vdesc
+	scripts/tests/vm-run-test.sh >"$L/vm-run-test.log" 2>&1
+	if ! grep -q '^ok \|^not ok ' "$L/vm-run-test.log"; then
+		result "not ok" "host: vm-run: scripts/tests/vm-run-test.sh ran" "$(diag_of "$L/vm-run-test.log")"
+	fi
+	while IFS= read -r vline; do
+		vdesc="host: vm-run: ${vline#* - }"
+		if [[ $vline == ok* ]]; then
+			result ok "$vdesc"
+		else
+			# Its diagnostics: the "#" lines after it, up to the next result.
+			awk -v l="$vline" '$0 == l { f = 1; next } f && /^(ok|not ok) / { exit }
+				f { sub(/^# ?/, ""); print }' "$L/vm-run-test.log" >"$L/vm-run-test.diag"
+			result "not ok" "$vdesc" "$L/vm-run-test.diag"
+		fi
+	done < <(grep '^ok \|^not ok ' "$L/vm-run-test.log")
+
 	log "host: checkpatch --strict"
 	if scripts/checkpatch.sh >"$L/checkpatch.log" 2>&1; then
 		result ok "host: checkpatch.pl --strict is clean"

@@ -50,23 +50,34 @@ new_topo()
 	tping A 4 || bail_out "no ping over the new tunnel ($(topo_desc)): $T_PING"
 }
 
-# stat SIDE NAME: one of veil's counters on SIDE.
-stat()
-{
-	veil_stat "$(tv NS "$1")" "$(tv DEV "$1")" "$2"
-}
-
-# snap SIDE: remember SIDE's counters (for delta).
-declare -A SNAP
+# snap SIDE: SIDE's counters at the start of a step; take SIDE: at its end.
+# delta reads the two snapshots, so a step costs two ethtool runs however
+# many counters it checks (each run is a second on a debug kernel).
+declare -A SNAP NOW
 snap()
 {
 	SNAP[$1]=$(veil_stats "$(tv NS "$1")" "$(tv DEV "$1")")
+	NOW[$1]=
 }
 
-# delta SIDE NAME: growth of a counter since snap SIDE.
+take()
+{
+	NOW[$1]=$(veil_stats "$(tv NS "$1")" "$(tv DEV "$1")")
+}
+
+# delta SIDE NAME: growth of a counter from snap SIDE to take SIDE; "?" (which
+# fails any comparison) when a snapshot or the counter is missing.
 delta()
 {
-	echo $(( $(stat "$1" "$2") - $(stat_of "${SNAP[$1]}" "$2") ))
+	local a b
+
+	a=$(stat_of "${SNAP[$1]}" "$2") b=$(stat_of "${NOW[$1]}" "$2")
+	if [ -z "$a" ] || [ -z "$b" ]; then
+		echo "delta $1 $2: no such counter, or no snap/take around the step" >&2
+		echo "?"
+		return 1
+	fi
+	echo $((b - a))
 }
 
 # ---- data integrity helpers -------------------------------------------------
@@ -249,6 +260,7 @@ result "$d: ICMP echoes of $(wc -w <<<"$SIZES4") sizes (0..8000 bytes) intact, i
 out=$(ping_sweep 6 $SIZES6)
 result "$d: ICMP echoes of $(wc -w <<<"$SIZES6") sizes intact, inner IPv6" $? "$out"
 udp_pieces_check "$d: UDP datagrams of 0..8000 bytes sent in MSG_MORE pieces come back intact" 4
+take A
 n=$(delta A tx_out_of_place) c=$(delta A tx_cow) t=$(delta A tx_tail_inplace)
 [ "$n" -gt 0 ] && [ "$t" -gt 0 ] && [ "$c" -eq 0 ]
 result "$d: small and paged packets: trailer in place and out-of-place sealing used, no skb_cow_data" $? \
@@ -290,6 +302,7 @@ loss A 0
 result "$d: the lossy transfers did retransmit (so retransmitted pages were checked)" $? \
 	"TcpRetransSegs +$((r1 - r0))"
 
+take A
 gb=$(delta A tx_gso_batches) gs=$(delta A tx_gso_segments) go=$(delta A tx_out_of_place)
 gc=$(delta A tx_cow) gp=$(delta A tx_jobs_parallel)
 [ "$gb" -gt 0 ] && [ "$gs" -gt "$gb" ]
@@ -310,6 +323,7 @@ tun_iperf A 4 -t 3 -Z
 sum=$(iperf_summary "$T_IPERF_JSON")
 [ "$(kv error "$sum")" = none ] && [ "$(kv received "$sum")" -gt 0 ]
 result "$d: iperf3 -Z (sendfile), inner IPv4" $? "$sum"
+take A
 [ "$(delta A tx_cow)" -eq 0 ] && [ "$(delta A tx_gso_batches)" -gt 0 ]
 result "$d: iperf3 -Z: GSO batches and no skb_cow_data" $? \
 	"tx_gso_batches +$(delta A tx_gso_batches), tx_cow +$(delta A tx_cow)"
@@ -335,6 +349,7 @@ tun_counters_check "$d: nothing dropped on either side" 'A:rx_drop_*==0' 'B:rx_d
 snap A
 nsexec "$T_NS_A" ping -n -q -c 5 -i 0.3 -W 2 "$(inner_of B 4)" >"$VEIL_TMP/sparse.txt" 2>&1
 pr=$?
+take A
 pi=$(delta A tx_jobs_inline) pp=$(delta A tx_jobs_parallel)
 [ "$pr" -eq 0 ] && [ "$pi" -ge 5 ]
 result "$d: 5 sparse pings were each sent inline (tx_jobs_inline +$pi)" $? \
@@ -351,6 +366,7 @@ j0=$(jiffies_now)
 tun_iperf A 4 -u -b 0 -l 64 -t 2
 ur=$?
 j1=$(jiffies_now)
+take A
 ub=$(delta A tx_gso_batches) us=$(delta A tx_gso_segments)
 ui=$(delta A tx_jobs_inline) up=$(delta A tx_jobs_parallel)
 ug=$(delta A tx_gathered)
@@ -389,6 +405,7 @@ result "$d: tx-udp-segmentation off on A's veth" $? "$out"
 snap A
 xfer_check "$d, batches segmented in software: $BIG MiB with sendfile(), intact" 4 sendfile $BIG
 xfer_check "$d, batches segmented in software: $SMALL MiB with write(), inner IPv6, intact" 6 write $SMALL
+take A
 [ "$(delta A tx_gso_batches)" -gt 0 ]
 result "$d: batches were formed" $? "tx_gso_batches +$(delta A tx_gso_batches)"
 
@@ -409,6 +426,7 @@ if [ "$WG" = 1 ]; then
 		d="veil->wg, outer IPv$outer"
 		snap A
 		xfer_check "$d: $BIG MiB with sendfile(), intact at the stock module" 4 sendfile $BIG
+		take A
 		[ "$(delta A tx_gso_batches)" -gt 0 ] && [ "$(delta A tx_cow)" -eq 0 ]
 		result "$d: sent in GSO batches, no skb_cow_data" $? \
 			"tx_gso_batches +$(delta A tx_gso_batches), tx_cow +$(delta A tx_cow)"
@@ -429,6 +447,7 @@ if [ -w "$PARAM" ]; then
 	snap A
 	xfer_check "$d: $SMALL MiB with sendfile(), intact" 4 sendfile $SMALL
 	echo "$old" >"$PARAM"
+	take A
 	[ "$(delta A tx_jobs_parallel)" -eq 0 ] && [ "$(delta A tx_jobs_inline)" -gt 0 ]
 	result "$d: every job ran inline" $? \
 		"tx_jobs_parallel +$(delta A tx_jobs_parallel), tx_jobs_inline +$(delta A tx_jobs_inline)"
