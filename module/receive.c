@@ -9,6 +9,7 @@
  * the device's receive job queue (below).
  */
 
+#include <linux/highmem.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/scatterlist.h>
@@ -468,6 +469,67 @@ struct veil_rx_batch {
 };
 
 /*
+ * Decrypts @len bytes at @offset of an skb without a frag_list, in place:
+ * the head's part, then page by page each fragment's, kmapped in turn.
+ * No scatterlist is built: the pieces go straight to the cipher.
+ */
+static bool veil_open_frags(struct veil_seal *s, struct sk_buff *skb,
+			    unsigned int offset, unsigned int len)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	unsigned int head = skb_headlen(skb), i, n;
+	u32 p_off, p_len, copied;
+	struct page *p;
+	u8 *vaddr;
+
+	if (offset < head) {
+		n = min(len, head - offset);
+		veil_open_update(s, skb->data + offset, skb->data + offset, n);
+		len -= n;
+		offset = 0;
+	} else {
+		offset -= head;
+	}
+	for (i = 0; len && i < shinfo->nr_frags; i++) {
+		skb_frag_t *f = &shinfo->frags[i];
+
+		if (offset >= skb_frag_size(f)) {
+			offset -= skb_frag_size(f);
+			continue;
+		}
+		n = min(len, skb_frag_size(f) - offset);
+		skb_frag_foreach_page(f, skb_frag_off(f) + offset, n,
+				      p, p_off, p_len, copied) {
+			vaddr = kmap_local_page(p);
+			veil_open_update(s, vaddr + p_off, vaddr + p_off, p_len);
+			kunmap_local(vaddr);
+		}
+		len -= n;
+		offset = 0;
+	}
+	return !len;
+}
+
+/*
+ * The same through a scatterlist, for an skb that skb_cow_data() left with
+ * a frag_list (its stack frame holds the table; kept apart from the common
+ * path).
+ */
+static noinline bool veil_open_sg(struct veil_seal *s, struct sk_buff *skb,
+				  unsigned int offset, unsigned int len,
+				  int nsg)
+{
+	struct scatterlist sg[MAX_SKB_FRAGS + 8];
+
+	if (unlikely(nsg > ARRAY_SIZE(sg)))
+		return false;
+	sg_init_table(sg, nsg);
+	if (len && skb_to_sgvec(skb, sg, offset, len) <= 0)
+		return false;
+	return veil_crypt_sg(s, sg, len, false);
+}
+
+/*
  * Decrypts a data message in place; on success @skb is the plaintext. A
  * buffer that is ours to write (not a clone, no page shared with anyone
  * such as spliced file pages, no frag_list) is decrypted where it lies,
@@ -476,31 +538,30 @@ struct veil_rx_batch {
 bool veil_open_skb(struct sk_buff *skb, const u8 key[VEIL_NOISE_KEY_LEN],
 		   u64 nonce, bool *cow)
 {
-	struct scatterlist sg[MAX_SKB_FRAGS + 8];
 	unsigned int offset = sizeof(struct veil_msg_data);
 	unsigned int len = skb->len - offset - VEIL_AEAD_TAG_LEN;
 	u8 tag[VEIL_AEAD_TAG_LEN];
 	struct sk_buff *trailer;
 	struct veil_seal s;
+	int nsg = 0;
 	bool ok;
-	int nsg;
 
 	if (likely(!skb_cloned(skb) && !skb_has_shared_frag(skb) &&
 		   !skb_has_frag_list(skb))) {
-		nsg = skb_shinfo(skb)->nr_frags + 1;
 		*cow = false;
 	} else {
 		nsg = skb_cow_data(skb, 0, &trailer);
 		*cow = true;
+		if (unlikely(nsg < 0))
+			return false;
 	}
-	if (unlikely(nsg < 0 || nsg > ARRAY_SIZE(sg)))
-		return false;
-	sg_init_table(sg, nsg);
-	if (skb_copy_bits(skb, offset + len, tag, sizeof(tag)) ||
-	    (len && skb_to_sgvec(skb, sg, offset, len) <= 0))
+	if (skb_copy_bits(skb, offset + len, tag, sizeof(tag)))
 		return false;
 	veil_seal_init(&s, key, nonce);
-	ok = veil_crypt_sg(&s, sg, len, false);
+	if (likely(!skb_has_frag_list(skb)))
+		ok = veil_open_frags(&s, skb, offset, len);
+	else
+		ok = veil_open_sg(&s, skb, offset, len, nsg);
 	/* Always: it wipes the stream. */
 	ok = veil_open_final(&s, tag) && ok;
 	if (!ok)
