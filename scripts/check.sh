@@ -281,7 +281,7 @@ host_checks() {
 	# stand-in for QEMU: one result per case of the script's own TAP.
 	log "host: vm-run (scripts/tests/vm-run-test.sh)"
 	local vline vdesc
-	scripts/tests/vm-run-test.sh >"$L/vm-run-test.log" 2>&1
+	scripts/tests/vm-run-test.sh >"$L/vm-run-test.log" 2>&1 || true
 	if ! grep -q '^ok \|^not ok ' "$L/vm-run-test.log"; then
 		result "not ok" "host: vm-run: scripts/tests/vm-run-test.sh ran" "$(diag_of "$L/vm-run-test.log")"
 	fi

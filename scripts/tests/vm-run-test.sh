@@ -128,12 +128,15 @@ vmrun rc3 "rc=3" --boot-timeout 10 --timeout 60
 check "the guest command's exit status (3) is vm-run's" $? "exit $rc" "$out"
 
 # 5. SIGTERM and SIGINT to vm-run while the guest boots: QEMU goes too.
-# Job control on, or a background vm-run would start with SIGINT ignored.
-set -m
+# vm-run starts with both signals at their defaults, as from a terminal: a
+# command put in the background by a shell without job control, and all
+# it starts, would ignore SIGINT (and bash cannot trap a signal ignored
+# since its start), and so would everything below a caller that did so.
 for sig in TERM INT; do
 	c=sig$sig
 	mkdir -p "$tmp/$c"
 	PATH="$tmp/bin:$PATH" FAKE_QEMU_PLAN=hang \
+		env --default-signal=INT,TERM \
 		"$VM_RUN" --out "$tmp/$c" --boot-timeout 60 --timeout 120 true \
 		>"$tmp/$c.log" 2>&1 &
 	pid=$!
@@ -150,7 +153,6 @@ for sig in TERM INT; do
 	check "SIG$sig to vm-run during a boot: vm-run exits 130 and its QEMU is gone" $? \
 		"exit $rc, still running: ${left:-nothing}" "$(cat "$tmp/$c.log")"
 done
-set +m
 
 echo "# vm-run-test: $((n - failed)) passed, $failed failed"
 [ "$failed" = 0 ]
