@@ -280,22 +280,27 @@ host_checks() {
 	# vm-run's watchdog, exit status and interrupt handling, with a
 	# stand-in for QEMU: one result per case of the script's own TAP.
 	log "host: vm-run (scripts/tests/vm-run-test.sh)"
-	local vline vdesc
-	scripts/tests/vm-run-test.sh >"$L/vm-run-test.log" 2>&1 || true
-	if ! grep -q '^ok \|^not ok ' "$L/vm-run-test.log"; then
-		result "not ok" "host: vm-run: scripts/tests/vm-run-test.sh ran" "$(diag_of "$L/vm-run-test.log")"
-	fi
+	local vline vdesc vrc=0 vn=0 vfail=0 vplan
+	scripts/tests/vm-run-test.sh >"$L/vm-run-test.log" 2>&1 || vrc=$?
 	while IFS= read -r vline; do
+		vn=$((vn + 1))
 		vdesc="host: vm-run: ${vline#* - }"
 		if [[ $vline == ok* ]]; then
 			result ok "$vdesc"
 		else
+			vfail=$((vfail + 1))
 			# Its diagnostics: the "#" lines after it, up to the next result.
 			awk -v l="$vline" '$0 == l { f = 1; next } f && /^(ok|not ok) / { exit }
 				f { sub(/^# ?/, ""); print }' "$L/vm-run-test.log" >"$L/vm-run-test.diag"
 			result "not ok" "$vdesc" "$L/vm-run-test.diag"
 		fi
-	done < <(grep '^ok \|^not ok ' "$L/vm-run-test.log")
+	done < <(grep '^ok \|^not ok ' "$L/vm-run-test.log" || true)
+	# A script that died part way must not pass on the results it printed.
+	vplan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$L/vm-run-test.log")
+	if [ "$vn" = 0 ] || [ "$vn" != "$vplan" ] || { [ "$vrc" != 0 ] && [ "$vfail" = 0 ]; }; then
+		result "not ok" "host: vm-run: scripts/tests/vm-run-test.sh ran to its end ($vn of ${vplan:-?} results, exit $vrc)" \
+			"$(diag_of "$L/vm-run-test.log")"
+	fi
 
 	log "host: checkpatch --strict"
 	if scripts/checkpatch.sh >"$L/checkpatch.log" 2>&1; then

@@ -117,9 +117,7 @@ check "watchdog: nothing of the three hung boots is left running" $? "$left"
 start=$(date +%s)
 vmrun tmo "hang hang hang" --boot-timeout 3 --timeout 4
 took=$(($(date +%s) - start))
-[ "$rc" = 124 ] || [ "$rc" = 98 ]
-st=$?
-[ "$st" = 0 ] && [ "$took" -le 20 ]
+{ [ "$rc" = 124 ] || [ "$rc" = 98 ]; } && [ "$took" -le 20 ]
 check "watchdog: --timeout bounds the boots (fails within 20 s, took ${took}s)" $? "exit $rc" "$out"
 
 # 4. The guest's exit status is vm-run's.
