@@ -35,7 +35,8 @@ static struct rtnl_link_ops veil_link_ops;
 
 /*
  * What the stack may hand us: scatter-gather, any checksum left to do
- * (done before encryption) and GSO packets (segmented in veil_xmit()).
+ * (done before encryption) and GSO packets (segmented by the crypto jobs,
+ * see veil_xmit()).
  */
 #define VEIL_FEATURES \
 	(NETIF_F_HW_CSUM | NETIF_F_RXCSUM | NETIF_F_SG | NETIF_F_GSO | \
@@ -149,9 +150,25 @@ static int veil_skb_family(struct sk_buff *skb)
 }
 
 /*
+ * The data messages a GSO packet becomes, or an upper bound when the stack
+ * did not count its segments (the headers counted as payload).
+ */
+static unsigned int veil_gso_msgs(const struct sk_buff *skb)
+{
+	const struct skb_shared_info *shinfo = skb_shinfo(skb);
+
+	if (shinfo->gso_segs)
+		return shinfo->gso_segs;
+	return DIV_ROUND_UP(skb->len, shinfo->gso_size);
+}
+
+/*
  * Cryptokey routing on transmit (protocol.md 6.1, 10): the inner
- * destination selects the peer. GSO packets are segmented here; the
- * segments are staged for the peer and sent under its current key.
+ * destination selects the peer, and the packet is staged for it, to be
+ * sent under its current key. A GSO packet is staged whole and segmented
+ * by the crypto job that seals it (send.c), off this CPU and outside the
+ * sending socket's lock; one of more than VEIL_JOB_MAX segments is
+ * segmented here.
  */
 static netdev_tx_t veil_xmit(struct sk_buff *skb, struct net_device *dev)
 {
@@ -159,8 +176,8 @@ static netdev_tx_t veil_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct sk_buff_head list;
 	struct sk_buff *segs, *next;
 	struct veil_peer *peer;
+	unsigned int mtu, msgs;
 	const void *daddr;
-	unsigned int mtu;
 	int family;
 	u8 ds;
 
@@ -201,21 +218,27 @@ static netdev_tx_t veil_xmit(struct sk_buff *skb, struct net_device *dev)
 	ds = ip_tunnel_ecn_encap(0, ip_hdr(skb), skb);
 
 	__skb_queue_head_init(&list);
+	msgs = 1;
 	if (skb_is_gso(skb)) {
-		/*
-		 * The segments keep referring to the payload's pages (the
-		 * encryption copies it once, out of place) and leave their
-		 * checksums to the encryption step.
-		 */
-		segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
-		if (IS_ERR_OR_NULL(segs)) {
-			veil_stat_inc(vdev, TX_DROP_OTHER);
-			DEV_STATS_INC(dev, tx_errors);
-			rcu_read_unlock_bh();
-			goto free;
+		msgs = veil_gso_msgs(skb);
+		if (msgs > VEIL_JOB_MAX) {
+			/*
+			 * The segments keep referring to the payload's pages
+			 * (the encryption copies it once, out of place) and
+			 * leave their checksums to the encryption step.
+			 */
+			segs = skb_gso_segment(skb,
+					       NETIF_F_SG | NETIF_F_HW_CSUM);
+			if (IS_ERR_OR_NULL(segs)) {
+				veil_stat_inc(vdev, TX_DROP_OTHER);
+				DEV_STATS_INC(dev, tx_errors);
+				rcu_read_unlock_bh();
+				goto free;
+			}
+			consume_skb(skb);
+			skb = segs;
+			msgs = 1;
 		}
-		consume_skb(skb);
-		skb = segs;
 	}
 	skb_list_walk_safe(skb, skb, next) {
 		skb_mark_not_on_list(skb);
@@ -229,6 +252,7 @@ static netdev_tx_t veil_xmit(struct sk_buff *skb, struct net_device *dev)
 		skb_dst_drop(skb);
 		VEIL_CB(skb)->mtu = mtu;
 		VEIL_CB(skb)->ds = ds;
+		VEIL_CB(skb)->msgs = msgs;
 		__skb_queue_tail(&list, skb);
 	}
 	veil_send_stage(peer, &list);
@@ -285,6 +309,7 @@ static const char veil_stat_names[VEIL_STAT_COUNT][ETH_GSTRING_LEN] = {
 	[VEIL_STAT_KEEPALIVES_RECEIVED] = "keepalives_received",
 	[VEIL_STAT_UNDER_LOAD] = "under_load",
 	[VEIL_STAT_HANDSHAKE_COLLISIONS] = "handshake_collisions",
+	[VEIL_STAT_TX_GSO_SPLIT] = "tx_gso_split",
 	[VEIL_STAT_TX_GSO_BATCHES] = "tx_gso_batches",
 	[VEIL_STAT_TX_GSO_SEGMENTS] = "tx_gso_segments",
 	[VEIL_STAT_TX_SINGLE] = "tx_single",

@@ -296,7 +296,7 @@ void veil_peer_stop(struct veil_peer *peer)
 	veil_timers_stop(peer);
 
 	veil_peer_wipe_session(peer);
-	skb_queue_purge(&peer->staged);
+	veil_send_purge_staged(peer);
 	peer->handshake_attempts = 0;
 	peer->sent_lastminute_handshake = false;
 	peer->need_another_keepalive = false;
@@ -355,7 +355,7 @@ static void veil_peer_release(struct kref *kref)
 	struct veil_peer *peer = container_of(kref, struct veil_peer, refcount);
 
 	/* A late sender (the handshake worker) may have staged something. */
-	skb_queue_purge(&peer->staged);
+	veil_send_purge_staged(peer);
 	call_rcu(&peer->rcu, veil_peer_free_rcu);
 }
 

@@ -91,6 +91,7 @@ struct veil_peer {
 
 	/* Packets waiting for a key; see send.c. */
 	struct sk_buff_head staged;
+	unsigned int staged_msgs;	/* messages in @staged, its lock */
 	spinlock_t tx_lock;		/* one sender of @staged at a time */
 	atomic_t tx_jobs;		/* submitted, not finished yet */
 	struct work_struct tx_work;	/* veil_send_staged() from a worker */

@@ -3,15 +3,17 @@
  * Sending: handshake initiations and responses, cookie replies, keepalives
  * and data.
  *
- * Data first goes to the peer's staged queue (at most VEIL_MAX_STAGED
- * packets while no key may send, VEIL_MAX_QUEUED while one may; the oldest
- * dropped first) and leaves it only under a valid current keypair. One
+ * Data first goes to the peer's staged queue (room for VEIL_MAX_STAGED
+ * messages while no key may send, VEIL_MAX_QUEUED while one may; the oldest
+ * packets dropped first) and leaves it only under a valid current keypair.
+ * A GSO packet is staged whole, counted as the messages it becomes. One
  * CPU at a time drains a peer's queue (@tx_lock, taken with a trylock): it
- * takes the nonces in queue order and submits
- * the packets, in jobs, to the device's tx job queue, which seals them in
- * parallel and sends them in submission order from the peer's serial CPU
- * (see struct veil_tx_job). A CPU that finds the lock taken leaves its
- * packets to the holder, which looks at the queue again after unlocking.
+ * takes the nonces in queue order (a GSO packet, one per segment) and
+ * submits the packets, in jobs, to the device's tx job queue, which
+ * segments and seals them in parallel and sends them in submission order
+ * from the peer's serial CPU (see struct veil_tx_job). A CPU that finds the
+ * lock taken leaves its packets to the holder, which looks at the queue
+ * again after unlocking.
  *
  * Sealing copies as little as the skb allows (veil_seal_skb()), and
  * messages of equal size leave as one UDP GSO skb (veil_tx_finish()).
@@ -181,10 +183,33 @@ void veil_send_cookie_reply(struct veil_device *vdev, struct sk_buff *skb)
 		veil_stat_inc(vdev, COOKIE_REPLIES_SENT);
 }
 
+/* The data messages the packets of @list become. */
+static unsigned int veil_queue_msgs(const struct sk_buff_head *list)
+{
+	unsigned int msgs = 0;
+	struct sk_buff *skb;
+
+	skb_queue_walk(list, skb)
+		msgs += VEIL_CB(skb)->msgs;
+	return msgs;
+}
+
+void veil_send_purge_staged(struct veil_peer *peer)
+{
+	struct sk_buff_head list;
+
+	__skb_queue_head_init(&list);
+	spin_lock_bh(&peer->staged.lock);
+	skb_queue_splice_init(&peer->staged, &list);
+	WRITE_ONCE(peer->staged_msgs, 0);
+	spin_unlock_bh(&peer->staged.lock);
+	__skb_queue_purge(&list);
+}
+
 void veil_send_stage(struct veil_peer *peer, struct sk_buff_head *list)
 {
 	struct veil_device *vdev = peer->vdev;
-	unsigned int limit = VEIL_MAX_STAGED;
+	unsigned int limit = VEIL_MAX_STAGED, msgs;
 	struct veil_keypair *kp;
 	struct sk_buff *skb;
 
@@ -194,14 +219,19 @@ void veil_send_stage(struct veil_peer *peer, struct sk_buff_head *list)
 		limit = VEIL_MAX_QUEUED;
 	rcu_read_unlock_bh();
 
+	msgs = veil_queue_msgs(list);
 	spin_lock_bh(&peer->staged.lock);
 	skb_queue_splice_tail_init(list, &peer->staged);
-	while (skb_queue_len(&peer->staged) > limit) {
+	msgs += peer->staged_msgs;
+	/* The newest packet stays, whatever its size. */
+	while (msgs > limit && skb_queue_len(&peer->staged) > 1) {
 		skb = __skb_dequeue(&peer->staged);
+		msgs -= VEIL_CB(skb)->msgs;
 		kfree_skb(skb);
 		veil_stat_inc(vdev, TX_DROP_STAGED_OVERFLOW);
 		DEV_STATS_INC(vdev->dev, tx_dropped);
 	}
+	WRITE_ONCE(peer->staged_msgs, msgs);
 	spin_unlock_bh(&peer->staged.lock);
 	/*
 	 * We are often called under the sending socket's lock (TCP's small
@@ -248,6 +278,7 @@ void veil_send_keepalive(struct veil_peer *peer)
 		skb->dev = peer->vdev->dev;
 		VEIL_CB(skb)->mtu = 0;
 		VEIL_CB(skb)->ds = 0;
+		VEIL_CB(skb)->msgs = 1;
 		__skb_queue_head_init(&list);
 		__skb_queue_tail(&list, skb);
 		veil_send_stage(peer, &list);
@@ -574,15 +605,19 @@ void veil_send_keep_key_fresh_on_receive(struct veil_peer *peer)
 static void veil_send_unstage(struct veil_peer *peer,
 			      struct sk_buff_head *batch)
 {
+	unsigned int msgs = veil_queue_msgs(batch);
+
 	spin_lock_bh(&peer->staged.lock);
 	skb_queue_splice_init(batch, &peer->staged);
+	WRITE_ONCE(peer->staged_msgs, peer->staged_msgs + msgs);
 	spin_unlock_bh(&peer->staged.lock);
 }
 
 /*
- * A transmit job: up to VEIL_JOB_MAX staged packets of one peer, their
- * nonces taken in order under the peer's @tx_lock. crypt() seals them (any
- * CPU, several jobs at once), finish() sends them as UDP GSO batches (on
+ * A transmit job: staged packets of one peer that become up to VEIL_JOB_MAX
+ * messages (one packet at least), their nonces taken in order under the
+ * peer's @tx_lock. crypt() segments and seals them (any CPU, several jobs
+ * at once), finish() sends them as UDP GSO batches (on
  * the peer's serial CPU, after every earlier job of the device's tx queue).
  * The job owns its packets and one reference each to the peer and the
  * keypair, and finish() releases all of them, whatever happened.
@@ -592,10 +627,9 @@ struct veil_tx_job {
 	struct veil_peer *peer;
 	struct veil_keypair *kp;
 	struct sk_buff_head skbs;	/* VEIL_CB(skb)->nonce set */
+	unsigned int msgs;		/* messages @skbs become */
 };
 
-/* Messages per job, and so per UDP GSO batch: UDP_MAX_SEGMENTS in 6.1. */
-#define VEIL_JOB_MAX 64
 /* Largest batch payload: a 64 KB IP datagram less the outer headers. */
 #define VEIL_BATCH_MAX_LEN \
 	(IP_MAX_MTU - sizeof(struct ipv6hdr) - sizeof(struct udphdr))
@@ -606,12 +640,12 @@ struct veil_tx_job {
  * leave as UDP GSO batches. It waits:
  * - when the peer has two jobs per online CPU in flight, enough to keep
  *   every CPU encrypting;
- * - when it has any in flight and fewer than VEIL_TX_CORK_FEW packets are
+ * - when it has any in flight and fewer than VEIL_TX_CORK_FEW messages are
  *   staged. A job of a packet or two costs two padata hand-offs (a worker
  *   wake-up each) and a pass through the outer stack, far more than the
  *   crypto of a small packet: a stream of small packets gathers behind the
- *   job in flight instead. A GSO packet of the local TCP stack is mostly
- *   segmented into more than that, and goes at once.
+ *   job in flight instead. A GSO packet of the local TCP stack mostly
+ *   becomes more messages than that, and goes at once.
  * A packet with nothing in flight never waits. The caller reads the count
  * after staging, and veil_tx_finish() after counting its job out, each with
  * a full barrier in between, so a packet cannot be left staged unseen.
@@ -628,23 +662,82 @@ static bool veil_tx_corked(struct veil_peer *peer)
 	int jobs = atomic_read(&peer->tx_jobs);
 
 	return veil_tx_jobs_full(jobs) ||
-	       (jobs && skb_queue_len_lockless(&peer->staged) < VEIL_TX_CORK_FEW);
+	       (jobs && READ_ONCE(peer->staged_msgs) < VEIL_TX_CORK_FEW);
+}
+
+/* Seals @skb as message @nonce and queues it on @out, or drops it. */
+static void veil_tx_seal_one(struct veil_tx_job *tj, struct sk_buff *skb,
+			     u64 nonce, struct sk_buff_head *out)
+{
+	struct veil_device *vdev = tj->peer->vdev;
+
+	if (likely(veil_encrypt(vdev, skb, tj->kp, nonce))) {
+		__skb_queue_tail(out, skb);
+		return;
+	}
+	kfree_skb(skb);
+	veil_stat_inc(vdev, TX_DROP_OTHER);
+	DEV_STATS_INC(vdev->dev, tx_errors);
+}
+
+/*
+ * A staged GSO packet: cut into segments that keep referring to its pages
+ * (the encryption copies the payload once, out of place) and leave their
+ * checksums to the encryption, then sealed under the nonces taken for it.
+ * The segmenter should make exactly as many as the stack counted; one more
+ * than there are nonces would reuse one and is dropped instead.
+ */
+static void veil_tx_segment(struct veil_tx_job *tj, struct sk_buff *skb,
+			    struct sk_buff_head *out)
+{
+	struct veil_device *vdev = tj->peer->vdev;
+	struct veil_skb_cb cb = *VEIL_CB(skb);
+	struct sk_buff *segs, *next;
+	unsigned int i = 0;
+
+	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
+	if (IS_ERR(segs)) {
+		kfree_skb(skb);
+		veil_stat_inc(vdev, TX_DROP_OTHER);
+		DEV_STATS_INC(vdev->dev, tx_errors);
+		return;
+	}
+	if (!segs) {
+		/* Short enough to be one segment as it is. */
+		skb_gso_reset(skb);
+		veil_tx_seal_one(tj, skb, cb.nonce, out);
+		return;
+	}
+	consume_skb(skb);
+	veil_stat_inc(vdev, TX_GSO_SPLIT);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		if (unlikely(i >= cb.msgs)) {
+			kfree_skb(skb);
+			veil_stat_inc(vdev, TX_DROP_OTHER);
+			DEV_STATS_INC(vdev->dev, tx_errors);
+			continue;
+		}
+		*VEIL_CB(skb) = cb;
+		VEIL_CB(skb)->msgs = 1;
+		veil_tx_seal_one(tj, skb, cb.nonce + i++, out);
+	}
 }
 
 static void veil_tx_crypt(struct veil_job *job)
 {
 	struct veil_tx_job *tj = container_of(job, struct veil_tx_job, job);
-	struct veil_device *vdev = tj->peer->vdev;
-	struct sk_buff *skb, *tmp;
+	struct sk_buff_head sealed;
+	struct sk_buff *skb;
 
-	skb_queue_walk_safe(&tj->skbs, skb, tmp) {
-		if (likely(veil_encrypt(vdev, skb, tj->kp, VEIL_CB(skb)->nonce)))
-			continue;
-		__skb_unlink(skb, &tj->skbs);
-		kfree_skb(skb);
-		veil_stat_inc(vdev, TX_DROP_OTHER);
-		DEV_STATS_INC(vdev->dev, tx_errors);
+	__skb_queue_head_init(&sealed);
+	while ((skb = __skb_dequeue(&tj->skbs)) != NULL) {
+		if (skb_is_gso(skb))
+			veil_tx_segment(tj, skb, &sealed);
+		else
+			veil_tx_seal_one(tj, skb, VEIL_CB(skb)->nonce, &sealed);
 	}
+	skb_queue_splice(&sealed, &tj->skbs);
 }
 
 /*
@@ -805,16 +898,21 @@ static struct veil_tx_job *veil_tx_job_fill(struct veil_peer *peer,
 {
 	struct veil_tx_job *tj;
 	struct sk_buff *skb;
+	unsigned int msgs;
 	u64 nonce;
 
 	tj = kmalloc(sizeof(*tj), GFP_ATOMIC);
 	if (unlikely(!tj))
 		return NULL;
 	__skb_queue_head_init(&tj->skbs);
-	while (skb_queue_len(&tj->skbs) < VEIL_JOB_MAX &&
-	       (skb = skb_peek(batch)) != NULL) {
-		nonce = atomic64_inc_return(&kp->send_counter) - 1;
-		if (unlikely(nonce >= VEIL_REJECT_AFTER_MESSAGES)) {
+	tj->msgs = 0;
+	while ((skb = skb_peek(batch)) != NULL) {
+		msgs = VEIL_CB(skb)->msgs;
+		if (tj->msgs && tj->msgs + msgs > VEIL_JOB_MAX)
+			break;
+		/* A GSO packet takes a nonce for each of its messages. */
+		nonce = atomic64_add_return(msgs, &kp->send_counter) - msgs;
+		if (unlikely(nonce + msgs > VEIL_REJECT_AFTER_MESSAGES)) {
 			/* Never reuse a nonce: this key is done sending. */
 			WRITE_ONCE(kp->send_valid, false);
 			*exhausted = true;
@@ -823,6 +921,7 @@ static struct veil_tx_job *veil_tx_job_fill(struct veil_peer *peer,
 		__skb_unlink(skb, batch);
 		VEIL_CB(skb)->nonce = nonce;
 		__skb_queue_tail(&tj->skbs, skb);
+		tj->msgs += msgs;
 	}
 	if (skb_queue_empty(&tj->skbs)) {
 		kfree(tj);
@@ -878,6 +977,7 @@ again:
 	__skb_queue_head_init(&batch);
 	spin_lock_bh(&peer->staged.lock);
 	skb_queue_splice_init(&peer->staged, &batch);
+	WRITE_ONCE(peer->staged_msgs, 0);
 	spin_unlock_bh(&peer->staged.lock);
 
 	while (!skb_queue_empty(&batch)) {
@@ -885,8 +985,7 @@ again:
 		if (!tj)
 			break;
 		skb = skb_peek(&tj->skbs);
-		may_inline = veil_pqueue_may_inline(skb_queue_len(&tj->skbs),
-						    skb->len);
+		may_inline = veil_pqueue_may_inline(tj->msgs, skb->len);
 		atomic_inc(&peer->tx_jobs);
 		veil_pqueue_submit(&vdev->tx_queue, &tj->job, peer->serial_cpu,
 				   may_inline);

@@ -28,10 +28,15 @@ struct veil_peer;
 	(sizeof(struct veil_msg_data) + sizeof(struct udphdr) + \
 	 sizeof(struct ipv6hdr) + LL_MAX_HEADER)
 
-/* Per-packet state of staged and received packets, in skb->cb. */
+/*
+ * Per-packet state of staged and received packets, in skb->cb. A staged
+ * GSO packet is segmented only when it is sealed (veil_tx_crypt()): it
+ * stands for @msgs data messages, numbered from @nonce on.
+ */
 struct veil_skb_cb {
 	u64 nonce;
 	u16 mtu;
+	u16 msgs;		/* staged: data messages it becomes */
 	u8 ds;			/* received: the outer DS field */
 };
 
@@ -52,6 +57,14 @@ void veil_send_cookie_reply(struct veil_device *vdev, struct sk_buff *skb);
 void veil_send_keepalive(struct veil_peer *peer);
 /* Moves plaintext packets to the staged queue and sends what it can. */
 void veil_send_stage(struct veil_peer *peer, struct sk_buff_head *list);
+/*
+ * Most messages a staged GSO packet may become; a larger one is segmented
+ * before it is staged. The messages of one transmit job, and of one UDP
+ * GSO batch (UDP_MAX_SEGMENTS in 6.1).
+ */
+#define VEIL_JOB_MAX 64
+/* Drops everything staged (any context). */
+void veil_send_purge_staged(struct veil_peer *peer);
 /* Sends what is staged if a key allows, else requests a handshake. */
 void veil_send_staged(struct veil_peer *peer);
 void veil_send_staged_work(struct work_struct *work);

@@ -47,6 +47,7 @@ enum veil_stat {
 	 * mechanism each packet went through. Tests read these to prove that
 	 * a path is really taken.
 	 */
+	VEIL_STAT_TX_GSO_SPLIT,		/* GSO packets segmented by a job */
 	VEIL_STAT_TX_GSO_BATCHES,	/* UDP GSO datagrams sent */
 	VEIL_STAT_TX_GSO_SEGMENTS,	/* data messages carried in them */
 	VEIL_STAT_TX_SINGLE,		/* data messages sent one per skb */

@@ -96,7 +96,7 @@ static void veil_timer_retransmit(struct timer_list *t)
 	if (peer->handshake_attempts > VEIL_MAX_TIMER_HANDSHAKES) {
 		/* Give up: stop trying, drop what waited, wipe keys later. */
 		del_timer(&peer->timer_send_keepalive);
-		skb_queue_purge(&peer->staged);
+		veil_send_purge_staged(peer);
 		if (!timer_pending(&peer->timer_zero_keys))
 			veil_mod_timer(peer, &peer->timer_zero_keys,
 				       jiffies + 3 * veil_reject_after_time() * HZ);
