@@ -619,11 +619,81 @@ static void veil_deliver(struct veil_device *vdev, struct sk_buff *skb,
 }
 
 /*
+ * What the authentic messages of one job did to their peer, gathered as
+ * they are delivered and applied once after the last (veil_rx_account()):
+ * a job's messages arrived within moments of each other, and a timer or
+ * counter touched once per job ends where it would per message.
+ * @src: the outer addresses (source, then destination: adjacent in both IP
+ * headers), UDP source port and input device of the latest message whose
+ * endpoint was taken (@version 0: none yet), so that a message from the
+ * same place costs a comparison, not an endpoint update.
+ */
+struct veil_rx_tally {
+	u64 bytes;
+	unsigned int authentic;
+	unsigned int keepalives;
+	bool data;
+	u8 version;
+	__be16 port;
+	int iif;
+	u8 src[2 * sizeof(struct in6_addr)];
+};
+
+/*
+ * Roaming (protocol.md 9): the peer's endpoint is where its latest
+ * authentic message came from. Only a message from somewhere else than the
+ * one before it in the job updates it.
+ */
+static void veil_rx_track_source(struct veil_peer *peer, struct sk_buff *skb,
+				 struct veil_rx_tally *t)
+{
+	u8 version = ip_hdr(skb)->version;
+	__be16 port = udp_hdr(skb)->source;
+	const void *addrs;
+	size_t len;
+
+	if (version == 4) {
+		addrs = &ip_hdr(skb)->saddr;
+		len = 2 * sizeof(__be32);
+	} else {
+		addrs = &ipv6_hdr(skb)->saddr;
+		len = 2 * sizeof(struct in6_addr);
+	}
+	if (version == t->version && port == t->port &&
+	    skb->skb_iif == t->iif && !memcmp(addrs, t->src, len))
+		return;
+	veil_peer_set_endpoint_from_skb(peer, skb);
+	t->version = version;
+	t->port = port;
+	t->iif = skb->skb_iif;
+	memcpy(t->src, addrs, len);
+}
+
+/* The peer's bookkeeping for the authentic messages of a job. */
+static void veil_rx_account(struct veil_rx_job *rj,
+			    const struct veil_rx_tally *t)
+{
+	struct veil_peer *peer = rj->peer;
+
+	if (!t->authentic)
+		return;
+	veil_send_keep_key_fresh_on_receive(peer);
+	veil_timers_any_authenticated_packet_received(peer);
+	veil_timers_any_authenticated_packet_traversal(peer);
+	atomic64_add(t->bytes, &peer->rx_bytes);
+	if (t->keepalives)
+		veil_stat_add(rj->vdev, KEEPALIVES_RECEIVED, t->keepalives);
+	if (t->data)
+		veil_timers_data_received(peer);
+}
+
+/*
  * The serial stage for one message, in arrival order: everything that
  * needs the authenticated counter or the peer's state. Caller holds
  * rcu_read_lock_bh(). Consumes @skb.
  */
-static void veil_rx_message(struct veil_rx_job *rj, struct sk_buff *skb)
+static void veil_rx_message(struct veil_rx_job *rj, struct sk_buff *skb,
+			    struct veil_rx_tally *t)
 {
 	struct veil_device *vdev = rj->vdev;
 	struct veil_peer *peer = rj->peer, *routed;
@@ -643,22 +713,21 @@ static void veil_rx_message(struct veil_rx_job *rj, struct sk_buff *skb)
 		return;
 	}
 
-	veil_peer_set_endpoint_from_skb(peer, skb);
-	if (veil_keypairs_received_with(&peer->keypairs, kp)) {
+	veil_rx_track_source(peer, skb, t);
+	/* The first message under a new key confirms it: send what waits. */
+	if (!t->authentic++ &&
+	    veil_keypairs_received_with(&peer->keypairs, kp)) {
 		veil_timers_handshake_complete(peer);
 		veil_send_staged(peer);
 	}
-	veil_send_keep_key_fresh_on_receive(peer);
-	veil_timers_any_authenticated_packet_received(peer);
-	veil_timers_any_authenticated_packet_traversal(peer);
-	atomic64_add(VEIL_RX_CB(skb)->wire_len, &peer->rx_bytes);
+	t->bytes += VEIL_RX_CB(skb)->wire_len;
 
 	if (!skb->len) {
-		veil_stat_inc(vdev, KEEPALIVES_RECEIVED);
+		t->keepalives++;
 		consume_skb(skb);
 		return;
 	}
-	veil_timers_data_received(peer);
+	t->data = true;
 
 	/* The inner packet's own length removes the padding. */
 	if (!pskb_may_pull(skb, min_t(unsigned int, skb->len,
@@ -703,11 +772,14 @@ static void veil_rx_crypt(struct veil_job *job)
 static void veil_rx_finish(struct veil_job *job)
 {
 	struct veil_rx_job *rj = container_of(job, struct veil_rx_job, job);
+	struct veil_rx_tally tally;
 	struct sk_buff *skb;
 
+	memset(&tally, 0, sizeof(tally));
 	rcu_read_lock_bh();
 	while ((skb = __skb_dequeue(&rj->skbs)) != NULL)
-		veil_rx_message(rj, skb);
+		veil_rx_message(rj, skb, &tally);
+	veil_rx_account(rj, &tally);
 	rcu_read_unlock_bh();
 	veil_keypair_put(rj->kp);
 	veil_peer_put(rj->peer);
