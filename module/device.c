@@ -23,6 +23,7 @@
 #include <net/rtnetlink.h>
 
 #include "device.h"
+#include "fragcache.h"
 #include "peer.h"
 #include "receive.h"
 #include "send.h"
@@ -330,6 +331,8 @@ static const char veil_stat_names[VEIL_STAT_COUNT][ETH_GSTRING_LEN] = {
 	[VEIL_STAT_RX_JOBS_INLINE] = "rx_jobs_inline",
 	[VEIL_STAT_TX_JOBS_SYNC] = "tx_jobs_sync",
 	[VEIL_STAT_RX_JOBS_SYNC] = "rx_jobs_sync",
+	[VEIL_STAT_TX_PAGES_FRESH] = "tx_pages_fresh",
+	[VEIL_STAT_TX_PAGES_RECYCLED] = "tx_pages_recycled",
 };
 
 static int veil_get_sset_count(struct net_device *dev, int sset)
@@ -347,6 +350,7 @@ static void veil_get_ethtool_stats(struct net_device *dev,
 				   struct ethtool_stats *stats, u64 *data)
 {
 	struct veil_device *vdev = netdev_priv(dev);
+	unsigned long fresh, recycled;
 	unsigned int i;
 	int cpu;
 
@@ -363,6 +367,9 @@ static void veil_get_ethtool_stats(struct net_device *dev,
 	data[VEIL_STAT_RX_JOBS_INLINE] = atomic64_read(&vdev->rx_queue.inline_jobs);
 	data[VEIL_STAT_TX_JOBS_SYNC] = atomic64_read(&vdev->tx_queue.sync);
 	data[VEIL_STAT_RX_JOBS_SYNC] = atomic64_read(&vdev->rx_queue.sync);
+	veil_frag_counts(&fresh, &recycled);
+	data[VEIL_STAT_TX_PAGES_FRESH] = fresh;
+	data[VEIL_STAT_TX_PAGES_RECYCLED] = recycled;
 }
 
 static const struct ethtool_ops veil_ethtool_ops = {

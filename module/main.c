@@ -18,6 +18,7 @@
 #include "cookie.h"
 #include "crypt.h"
 #include "device.h"
+#include "fragcache.h"
 #include "netlink.h"
 #include "noise.h"
 #include "packet.h"
@@ -48,6 +49,7 @@ static const struct veil_selftest veil_selftest_table[] __initconst = {
 	{ "replay window", veil_replay_selftest },
 	{ "packet", veil_packet_selftest },
 	{ "skb sealing", veil_skbseal_selftest },
+	{ "page fragments", veil_fragcache_selftest },
 	{ "timers", veil_timers_selftest },
 };
 
@@ -80,13 +82,15 @@ static int __init veil_init(void)
 	if (selftest) {
 		ret = veil_selftests();
 		if (ret < 0)
-			return ret;
+			goto err_frag;
 	}
 
 	veil_handshake_wq = alloc_workqueue("veil-handshake",
 					    WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
-	if (!veil_handshake_wq)
-		return -ENOMEM;
+	if (!veil_handshake_wq) {
+		ret = -ENOMEM;
+		goto err_frag;
+	}
 
 	ret = veil_parallel_init();
 	if (ret < 0)
@@ -108,6 +112,9 @@ err_parallel:
 	veil_parallel_exit();
 err_wq:
 	destroy_workqueue(veil_handshake_wq);
+err_frag:
+	/* The self-tests seal packets too. */
+	veil_frag_exit();
 	return ret;
 }
 
@@ -119,6 +126,7 @@ static void __exit veil_exit(void)
 	veil_parallel_exit();
 	rcu_barrier();
 	destroy_workqueue(veil_handshake_wq);
+	veil_frag_exit();
 }
 
 module_init(veil_init);

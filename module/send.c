@@ -34,6 +34,7 @@
 
 #include "device.h"
 #include "crypt.h"
+#include "fragcache.h"
 #include "packet.h"
 #include "parallel.h"
 #include "peer.h"
@@ -321,19 +322,6 @@ static bool veil_encrypt_cow(struct sk_buff *skb, const u8 *key, u64 nonce,
 		ok = !skb_store_bits(skb, plain_len + padding, tag, sizeof(tag));
 	memzero_explicit(tag, sizeof(tag));
 	return ok;
-}
-
-/* A page fragment of @len (<= PAGE_SIZE) bytes from this CPU's cache. */
-static void *veil_frag_alloc(unsigned int len, struct page **page,
-			     unsigned int *offset)
-{
-	void *buf = netdev_alloc_frag(len);
-
-	if (unlikely(!buf))
-		return NULL;
-	*page = virt_to_head_page(buf);
-	*offset = buf - page_address(*page);
-	return buf;
 }
 
 /*

@@ -69,6 +69,9 @@ enum veil_stat {
 	VEIL_STAT_RX_JOBS_INLINE,
 	VEIL_STAT_TX_JOBS_SYNC,		/* padata jobs run in the submitter */
 	VEIL_STAT_RX_JOBS_SYNC,
+	/* Module-wide (fragcache.h): the pages sealed data was written to. */
+	VEIL_STAT_TX_PAGES_FRESH,	/* taken from the page allocator */
+	VEIL_STAT_TX_PAGES_RECYCLED,	/* carved again once free */
 	VEIL_STAT_COUNT
 };
 

@@ -13,7 +13,7 @@
 #    the right checksum, and the file on the sending side is unchanged;
 #  - each mechanism is used: TCP's GSO packets segmented by the crypto jobs,
 #    UDP GSO batches of more than one message on average, out-of-place
-#    encryption and the trailer paths, padata jobs, and never skb_cow_data()
+#    encryption into recycled pages and the trailer paths, padata jobs, and never skb_cow_data()
 #    on these paths; an inner MTU small enough for GSO packets of more
 #    segments than a job takes (segmented before staging) works as well;
 #  - the GSO batches are split correctly by software segmentation (the
@@ -31,7 +31,7 @@ require_module
 require_cli
 require_cmd tcpdump ping python3 ethtool tc nstat iperf3 ss sha256sum
 
-tap_plan 36
+tap_plan 37
 
 if [ "$VEIL_MODULE" != veil ]; then
 	skip_all "veil's counters are needed (module $VEIL_MODULE)"
@@ -316,6 +316,13 @@ result "$d: TCP left in UDP GSO batches of more than one message (on average $gs
 [ "$go" -gt 0 ] && [ "$gc" -eq 0 ]
 result "$d: TCP payload sealed out of place, never with skb_cow_data" $? \
 	"tx_out_of_place +$go, tx_cow +$gc"
+# The pages sealed data went to come back once B has read it (module-wide
+# counts: one page serves many messages).
+pr=$(delta A tx_pages_recycled) pf=$(delta A tx_pages_fresh)
+[ "$pr" -gt 0 ]
+result "$d: pages of sealed data were carved again once free (tx_pages_recycled +$pr)" $? \
+	"tx_pages_recycled +$pr, tx_pages_fresh +$pf"
+diag "TCP: tx_pages_recycled +$pr, tx_pages_fresh +$pf"
 [ "$gp" -gt 0 ]
 result "$d: encryption ran as padata jobs" $? "tx_jobs_parallel +$gp, tx_jobs_inline +$(delta A tx_jobs_inline)"
 diag "TCP: tx_gso_batches +$gb, tx_gso_segments +$gs, tx_single +$(delta A tx_single)," \
