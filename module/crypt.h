@@ -28,6 +28,10 @@
 #include <linux/types.h>
 #include <net/checksum.h>
 
+/*
+ * A message's cipher state. Every field is written by veil_seal_init()
+ * before it is read, so a hot caller may declare it __uninitialized.
+ */
 struct veil_seal {
 	u32 chacha[CHACHA_STATE_WORDS];
 	struct poly1305_desc_ctx poly;

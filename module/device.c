@@ -168,7 +168,7 @@ static unsigned int veil_gso_msgs(const struct sk_buff *skb)
  * destination selects the peer, and the packet is staged for it, to be
  * sent under its current key. A GSO packet is staged whole and segmented
  * by the crypto job that seals it (send.c), off this CPU and outside the
- * sending socket's lock; one of more than VEIL_JOB_MAX segments is
+ * sending socket's lock; one of more than VEIL_GSO_MAX_MSGS segments is
  * segmented here.
  */
 static netdev_tx_t veil_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -222,7 +222,7 @@ static netdev_tx_t veil_xmit(struct sk_buff *skb, struct net_device *dev)
 	msgs = 1;
 	if (skb_is_gso(skb)) {
 		msgs = veil_gso_msgs(skb);
-		if (msgs > VEIL_JOB_MAX) {
+		if (msgs > VEIL_GSO_MAX_MSGS) {
 			/*
 			 * The segments keep referring to the payload's pages
 			 * (the encryption copies it once, out of place) and

@@ -498,11 +498,18 @@ static bool veil_open_frags(struct veil_seal *s, struct sk_buff *skb,
 			continue;
 		}
 		n = min(len, skb_frag_size(f) - offset);
-		skb_frag_foreach_page(f, skb_frag_off(f) + offset, n,
-				      p, p_off, p_len, copied) {
-			vaddr = kmap_local_page(p);
-			veil_open_update(s, vaddr + p_off, vaddr + p_off, p_len);
-			kunmap_local(vaddr);
+		if (!PageHighMem(skb_frag_page(f))) {
+			/* Mapped whole: one piece, whatever pages it spans. */
+			vaddr = skb_frag_address(f) + offset;
+			veil_open_update(s, vaddr, vaddr, n);
+		} else {
+			skb_frag_foreach_page(f, skb_frag_off(f) + offset, n,
+					      p, p_off, p_len, copied) {
+				vaddr = kmap_local_page(p);
+				veil_open_update(s, vaddr + p_off,
+						 vaddr + p_off, p_len);
+				kunmap_local(vaddr);
+			}
 		}
 		len -= n;
 		offset = 0;
@@ -542,7 +549,8 @@ bool veil_open_skb(struct sk_buff *skb, const u8 key[VEIL_NOISE_KEY_LEN],
 	unsigned int len = skb->len - offset - VEIL_AEAD_TAG_LEN;
 	u8 tag[VEIL_AEAD_TAG_LEN];
 	struct sk_buff *trailer;
-	struct veil_seal s;
+	/* Written by veil_seal_init() before any read: not zeroed at entry. */
+	struct veil_seal s __uninitialized;
 	int nsg = 0;
 	bool ok;
 

@@ -352,6 +352,24 @@ static bool veil_encrypt_tail_frag(struct sk_buff *skb, struct veil_seal *seal,
 }
 
 /*
+ * Seals the @len bytes at @src to @buf + *@off and advances *@off; with
+ * @sum, adds their checksum to it, @base being the bytes the sum covered
+ * before @buf.
+ */
+static void veil_seal_piece(struct veil_seal *seal, u8 *buf, unsigned int *off,
+			    const u8 *src, unsigned int len, __wsum *sum,
+			    unsigned int base)
+{
+	if (sum)
+		*sum = csum_block_add(*sum, veil_seal_xor_csum(seal, buf + *off,
+							       src, len),
+				      base + *off);
+	else
+		veil_seal_xor(seal, buf + *off, src, len);
+	*off += len;
+}
+
+/*
  * Paged data that others may still read (TCP keeps the pages of a sent
  * segment for retransmission, sendfile() hands page-cache pages): sealed
  * out of place into one new page fragment, which also takes padding and
@@ -393,21 +411,19 @@ static bool veil_encrypt_out_of_place(struct sk_buff *skb,
 	for (i = 0; i < shinfo->nr_frags; i++) {
 		skb_frag_t *f = &shinfo->frags[i];
 
+		if (!PageHighMem(skb_frag_page(f))) {
+			/* Mapped whole: one piece, whatever pages it spans. */
+			veil_seal_piece(seal, buf, &off, skb_frag_address(f),
+					skb_frag_size(f), csum ? &sum : NULL,
+					head - start);
+			continue;
+		}
 		skb_frag_foreach_page(f, skb_frag_off(f), skb_frag_size(f),
 				      p, p_off, p_len, copied) {
 			vaddr = kmap_local_page(p);
-			if (csum)
-				sum = csum_block_add(sum,
-						     veil_seal_xor_csum(seal,
-									buf + off,
-									vaddr + p_off,
-									p_len),
-						     head - start + off);
-			else
-				veil_seal_xor(seal, buf + off, vaddr + p_off,
-					      p_len);
+			veil_seal_piece(seal, buf, &off, vaddr + p_off, p_len,
+					csum ? &sum : NULL, head - start);
 			kunmap_local(vaddr);
-			off += p_len;
 		}
 	}
 	memset(buf + off, 0, padding);
@@ -455,7 +471,11 @@ bool veil_seal_skb(struct sk_buff *skb, const u8 key[VEIL_NOISE_KEY_LEN],
 {
 	unsigned int plain_len, padding, tail, nhead, ntail;
 	struct veil_msg_data *hdr;
-	struct veil_seal seal;
+	/*
+	 * Written by veil_seal_init() before any read: not zeroed at entry
+	 * (CONFIG_INIT_STACK_ALL_ZERO), a cost on every message.
+	 */
+	struct veil_seal seal __uninitialized;
 	bool csum;
 
 	csum = skb->ip_summed == CHECKSUM_PARTIAL;
@@ -605,8 +625,9 @@ static void veil_send_unstage(struct veil_peer *peer,
  * A transmit job: staged packets of one peer that become up to VEIL_JOB_MAX
  * messages (one packet at least), their nonces taken in order under the
  * peer's @tx_lock. crypt() segments and seals them (any CPU, several jobs
- * at once), finish() sends them as UDP GSO batches (on
- * the peer's serial CPU, after every earlier job of the device's tx queue).
+ * at once), finish() sends them as UDP GSO batches of up to
+ * VEIL_GSO_MAX_MSGS (on the peer's serial CPU, after every earlier job of
+ * the device's tx queue).
  * The job owns its packets and one reference each to the peer and the
  * keypair, and finish() releases all of them, whatever happened.
  */
@@ -624,8 +645,8 @@ struct veil_tx_job {
 
 /*
  * Whether what is staged waits for a job of the peer in flight; the next
- * job to finish then takes all of it, in jobs of up to VEIL_JOB_MAX that
- * leave as UDP GSO batches. It waits:
+ * job to finish then takes all of it, in jobs of up to VEIL_JOB_MAX messages
+ * that leave as UDP GSO batches. It waits:
  * - when the peer has two jobs per online CPU in flight, enough to keep
  *   every CPU encrypting;
  * - when it has any in flight and fewer than VEIL_TX_CORK_FEW messages are
@@ -826,7 +847,7 @@ static void veil_tx_finish(struct veil_job *job)
 		while (!own_list &&
 		       (skb = skb_peek(&tj->skbs)) != NULL &&
 		       skb->len <= msg_len && VEIL_CB(skb)->ds == ds &&
-		       !skb_has_frag_list(skb) &&
+		       !skb_has_frag_list(skb) && segs < VEIL_GSO_MAX_MSGS &&
 		       total + skb->len <= VEIL_BATCH_MAX_LEN) {
 			__skb_unlink(skb, &tj->skbs);
 			skb->next = NULL;
@@ -875,9 +896,9 @@ static void veil_tx_finish(struct veil_job *job)
 }
 
 /*
- * Moves up to VEIL_JOB_MAX packets from @batch into a new job and numbers
- * them. Under @tx_lock. Returns the job, or NULL when nothing was taken;
- * sets *@exhausted when the key may not send any more.
+ * Moves packets of up to VEIL_JOB_MAX messages from @batch into a new job
+ * and numbers them. Under @tx_lock. Returns the job, or NULL when nothing
+ * was taken; sets *@exhausted when the key may not send any more.
  */
 static struct veil_tx_job *veil_tx_job_fill(struct veil_peer *peer,
 					    struct veil_keypair *kp,
