@@ -223,13 +223,7 @@ static netdev_tx_t veil_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (skb_is_gso(skb)) {
 		msgs = veil_gso_msgs(skb);
 		if (msgs > VEIL_GSO_MAX_MSGS) {
-			/*
-			 * The segments keep referring to the payload's pages
-			 * (the encryption copies it once, out of place) and
-			 * leave their checksums to the encryption step.
-			 */
-			segs = skb_gso_segment(skb,
-					       NETIF_F_SG | NETIF_F_HW_CSUM);
+			segs = veil_send_segment(skb);
 			if (IS_ERR_OR_NULL(segs)) {
 				veil_stat_inc(vdev, TX_DROP_OTHER);
 				DEV_STATS_INC(dev, tx_errors);

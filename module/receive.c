@@ -631,8 +631,8 @@ static void veil_deliver(struct veil_device *vdev, struct sk_buff *skb,
  * they are delivered and applied once after the last (veil_rx_account()):
  * a job's messages arrived within moments of each other, and a timer or
  * counter touched once per job ends where it would per message.
- * @src: the outer addresses (source, then destination: adjacent in both IP
- * headers), UDP source port and input device of the latest message whose
+ * @src: the outer addresses (the IP header's source and destination), UDP
+ * source port and input device of the latest message whose
  * endpoint was taken (@version 0: none yet), so that a message from the
  * same place costs a comparison, not an endpoint update.
  */
@@ -644,7 +644,7 @@ struct veil_rx_tally {
 	u8 version;
 	__be16 port;
 	int iif;
-	u8 src[2 * sizeof(struct in6_addr)];
+	u8 src[sizeof_field(struct ipv6hdr, addrs)];
 };
 
 /*
@@ -661,11 +661,11 @@ static void veil_rx_track_source(struct veil_peer *peer, struct sk_buff *skb,
 	size_t len;
 
 	if (version == 4) {
-		addrs = &ip_hdr(skb)->saddr;
-		len = 2 * sizeof(__be32);
+		addrs = &ip_hdr(skb)->addrs;
+		len = sizeof(ip_hdr(skb)->addrs);
 	} else {
-		addrs = &ipv6_hdr(skb)->saddr;
-		len = 2 * sizeof(struct in6_addr);
+		addrs = &ipv6_hdr(skb)->addrs;
+		len = sizeof(ipv6_hdr(skb)->addrs);
 	}
 	if (version == t->version && port == t->port &&
 	    skb->skb_iif == t->iif && !memcmp(addrs, t->src, len))

@@ -690,11 +690,10 @@ static void veil_tx_seal_one(struct veil_tx_job *tj, struct sk_buff *skb,
 }
 
 /*
- * A staged GSO packet: cut into segments that keep referring to its pages
- * (the encryption copies the payload once, out of place) and leave their
- * checksums to the encryption, then sealed under the nonces taken for it.
- * The segmenter should make exactly as many as the stack counted; one more
- * than there are nonces would reuse one and is dropped instead.
+ * A staged GSO packet: segmented (veil_send_segment()), then sealed under
+ * the nonces taken for it. The segmenter should make exactly as many
+ * segments as the stack counted; one more than there are nonces would
+ * reuse one and is dropped instead.
  */
 static void veil_tx_segment(struct veil_tx_job *tj, struct sk_buff *skb,
 			    struct sk_buff_head *out)
@@ -704,7 +703,7 @@ static void veil_tx_segment(struct veil_tx_job *tj, struct sk_buff *skb,
 	struct sk_buff *segs, *next;
 	unsigned int i = 0;
 
-	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
+	segs = veil_send_segment(skb);
 	if (IS_ERR(segs)) {
 		kfree_skb(skb);
 		veil_stat_inc(vdev, TX_DROP_OTHER);

@@ -67,6 +67,16 @@ void veil_send_stage(struct veil_peer *peer, struct sk_buff_head *list);
  * not gain in make bench and let TCP retransmit.)
  */
 #define VEIL_JOB_MAX VEIL_GSO_MAX_MSGS
+/*
+ * Cuts a GSO packet into segments that keep referring to its pages (the
+ * encryption copies the payload once, out of place) and leave their
+ * checksums to the encryption. As skb_gso_segment().
+ */
+static inline struct sk_buff *veil_send_segment(struct sk_buff *skb)
+{
+	return skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
+}
+
 /* Drops everything staged (any context). */
 void veil_send_purge_staged(struct veil_peer *peer);
 /* Sends what is staged if a key allows, else requests a handshake. */
